@@ -1,0 +1,45 @@
+# The front door: every target sets up the virtual environment it needs.
+#   make serve   start TorchServe on the shipped model (http://127.0.0.1:8080)
+#   make test    run the whole test suite against a real TorchServe
+# Also: make train, make archive, make stop, make clean.
+
+VENV ?= .venv
+PYTHON := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+
+# A checkout with ../shared beside it (CI, developers) reads MNIST from there; anyone else gets
+# torchvision's download into ./data.
+MNIST_ROOT ?= $(if $(wildcard ../shared/data/MNIST/raw),../shared/data,./data)
+export MNIST_ROOT
+
+ARCHIVE_INPUTS := $(wildcard handler/*.py handler/*.json model/*.py) model/weights/lenet.pt model-config.yaml
+
+.PHONY: venv serve stop test train archive clean
+
+venv: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	@test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --editable '.[test]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+model_store/mnist.mar: $(INSTALLED) $(ARCHIVE_INPUTS) serving/archive.py
+	$(PYTHON) -m serving.archive --export-path model_store
+
+archive: model_store/mnist.mar
+
+serve: model_store/mnist.mar
+	$(PYTHON) -m serving start
+
+stop: $(INSTALLED)
+	$(PYTHON) -m serving stop
+
+train: $(INSTALLED)
+	$(PYTHON) -m training.train --out model/weights
+
+test: $(INSTALLED)
+	$(PYTHON) -m pytest
+
+clean:
+	rm -rf model_store/*.mar logs key_file.json .torchserve .pytest_cache
