@@ -1,0 +1,1 @@
+"""The TorchServe handler for MNIST and the pure functions it is built from."""

@@ -1,0 +1,12 @@
+"""The one error every refused input raises, so that each request of a batch can be answered alone."""
+
+
+class InputError(ValueError):
+    """A request the service refuses: the HTTP status, a stable type clients can branch on, and a
+    message a person can act on. Nothing of the server's internals goes into it."""
+
+    def __init__(self, error_type: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+        self.status = status
