@@ -1,0 +1,1 @@
+"""Building the model archive and running TorchServe instances: shared by the Makefile and the tests."""

@@ -1,0 +1,136 @@
+"""Start, wait for, and stop one TorchServe instance, and read its keys.
+
+Each instance lives in its own run folder: TorchServe writes key_file.json and logs/ into the
+folder it is started from, and keeps its pid file and worker sockets in the temp folder, so a
+private TMPDIR/TEMP keeps a test instance from ever touching the `make serve` one.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+MODEL_NAME = "mnist"
+JAVA_HINT = "TorchServe's frontend needs Java 11 or newer: install it (Debian/Ubuntu: apt-get install openjdk-17-jre-headless)."
+
+
+def read_properties(path: Path) -> dict[str, str]:
+    """TorchServe's config.properties as a dict (key=value lines, # comments)."""
+    properties = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            properties[key.strip()] = value.strip()
+    return properties
+
+
+def write_properties(path: Path, properties: dict[str, str]) -> None:
+    path.write_text("".join(f"{key}={value}\n" for key, value in properties.items()))
+
+
+def check_java() -> None:
+    """Exit with one clear line when no usable Java is on the PATH."""
+    java = shutil.which("java")
+    if java is None:
+        raise SystemExit(JAVA_HINT)
+    banner = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
+    match = re.search(r'version "(1\.)?(\d+)', banner)
+    if match is None or int(match.group(2)) < 11:
+        raise SystemExit(f"{JAVA_HINT} Found: {banner.splitlines()[0] if banner else java}")
+
+
+@dataclass
+class TorchServe:
+    """One TorchServe instance: its config file and the folder it runs in."""
+
+    config: Path
+    run_dir: Path
+    properties: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.config = self.config.resolve()
+        self.run_dir = self.run_dir.resolve()
+        self.properties = read_properties(self.config)
+
+    @property
+    def inference_url(self) -> str:
+        return self.properties["inference_address"]
+
+    @property
+    def management_url(self) -> str:
+        return self.properties["management_address"]
+
+    @property
+    def metrics_url(self) -> str:
+        return self.properties["metrics_address"]
+
+    @property
+    def key_file(self) -> Path:
+        return self.run_dir / "key_file.json"
+
+    def keys(self) -> dict[str, str]:
+        """The current inference and management keys TorchServe wrote at start-up."""
+        keys = json.loads(self.key_file.read_text())
+        return {"inference": keys["inference"]["key"], "management": keys["management"]["key"]}
+
+    def _env(self) -> dict[str, str]:
+        temp = self.run_dir / ".torchserve"
+        temp.mkdir(parents=True, exist_ok=True)
+        # The venv's bin must be on the PATH: TorchServe starts its workers with `python`.
+        path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+        return {**os.environ, "TMPDIR": str(temp), "TEMP": str(temp), "PATH": path}
+
+    def _torchserve(self, *args: str, output=subprocess.PIPE) -> subprocess.CompletedProcess:
+        executable = Path(sys.executable).with_name("torchserve")
+        return subprocess.run(
+            [str(executable), *args], cwd=self.run_dir, env=self._env(), stdout=output, stderr=subprocess.STDOUT, text=True
+        )
+
+    def start(self) -> None:
+        """Launch in the background. The frontend inherits the launcher's output, so that goes to a
+        file: a pipe would never reach end-of-file while the server runs."""
+        check_java()
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.key_file.unlink(missing_ok=True)
+        launch_log = self.run_dir / ".torchserve" / "launch.log"
+        launch_log.parent.mkdir(parents=True, exist_ok=True)
+        with launch_log.open("w") as output:
+            result = self._torchserve("--start", "--ts-config", str(self.config), "--ncs", output=output)
+        if result.returncode != 0:
+            raise RuntimeError(f"torchserve --start failed:\n{launch_log.read_text()}")
+
+    def stop(self) -> str:
+        """Stop and wait (up to 60 s) until the frontend has exited and taken its workers down."""
+        return self._torchserve("--stop", "--foreground").stdout.strip()
+
+    def is_ready(self, model: str = MODEL_NAME) -> bool:
+        """True once the model has at least one READY worker."""
+        try:
+            headers = {"Authorization": f"Bearer {self.keys()['management']}"}
+            answer = requests.get(f"{self.management_url}/models/{model}", headers=headers, timeout=5)
+        except (OSError, KeyError, ValueError, requests.RequestException):
+            return False
+        if answer.status_code != 200:
+            return False
+        return any(worker["status"] == "READY" for version in answer.json() for worker in version["workers"])
+
+    def wait_ready(self, model: str = MODEL_NAME, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.is_ready(model):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{model} not READY after {timeout:.0f} s; see {self.log_tail()}")
+            time.sleep(0.5)
+
+    def log_tail(self, lines: int = 40) -> str:
+        log = self.run_dir / "logs" / "ts_log.log"
+        if not log.exists():
+            return f"no log at {log}"
+        return f"{log}:\n" + "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
