@@ -1,0 +1,98 @@
+"""Shared fixtures: the real MNIST test set, the shipped model, and one real TorchServe per session."""
+
+import io
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+import torch
+from PIL import Image
+from torchvision import datasets
+
+from model import WEIGHTS_DIR
+from model.lenet import LeNet
+from serving.archive import ROOT, build_archive
+from serving.torchserve import TorchServe, read_properties, write_properties
+from training.data import default_root
+
+
+@pytest.fixture(scope="session")
+def mnist_test_images() -> datasets.MNIST:
+    """The official 10,000 test digits as PIL images (from MNIST_ROOT; CI points it at ../shared/data)."""
+    return datasets.MNIST(default_root(), train=False, download=True)
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="session")
+def digit_pngs(mnist_test_images) -> list[tuple[bytes, int]]:
+    """The first 60 real test digits as PNG files, with their labels."""
+    return [(png_bytes(image), label) for image, label in (mnist_test_images[i] for i in range(60))]
+
+
+@pytest.fixture(scope="session")
+def shipped_model() -> LeNet:
+    model = LeNet()
+    model.load_state_dict(torch.load(WEIGHTS_DIR / "lenet.pt", weights_only=True))
+    return model.eval()
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports the kernel reports free right now, so a test server never clashes with `make serve`."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+@pytest.fixture(scope="session")
+def torchserve(tmp_path_factory) -> Iterator[TorchServe]:
+    """A real TorchServe serving an archive built from the shipped weights, on its own ports."""
+    run_dir = tmp_path_factory.mktemp("torchserve")
+    build_archive(run_dir / "model_store")
+    inference, management, metrics, grpc_inference, grpc_management, workers = free_ports(6)
+    properties = read_properties(ROOT / "config.properties")
+    properties.update(
+        inference_address=f"http://127.0.0.1:{inference}",
+        management_address=f"http://127.0.0.1:{management}",
+        metrics_address=f"http://127.0.0.1:{metrics}",
+        grpc_inference_port=str(grpc_inference),
+        grpc_management_port=str(grpc_management),
+        initial_worker_port=str(workers),
+        model_store=str(run_dir / "model_store"),
+    )
+    write_properties(run_dir / "config.properties", properties)
+    server = TorchServe(config=run_dir / "config.properties", run_dir=run_dir)
+    server.start()
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def predict_url(torchserve) -> str:
+    return f"{torchserve.inference_url}/predictions/mnist"
+
+
+@pytest.fixture(scope="session")
+def inference_headers(torchserve) -> dict[str, str]:
+    return {"Authorization": f"Bearer {torchserve.keys()['inference']}"}
+
+
+@pytest.fixture
+def http() -> Iterator[requests.Session]:
+    with requests.Session() as session:
+        yield session

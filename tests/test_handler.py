@@ -1,0 +1,72 @@
+"""The handler in-process, on the files of a real archive and TorchServe's own Context class."""
+
+import json
+import zipfile
+
+import pytest
+import torch
+import yaml
+from ts.context import Context, RequestProcessor
+
+from handler.mnist_handler import MNISTHandler
+from serving.archive import build_archive
+
+
+@pytest.fixture(scope="module")
+def archive_dir(tmp_path_factory):
+    store = tmp_path_factory.mktemp("store")
+    unpacked = tmp_path_factory.mktemp("unpacked")
+    with zipfile.ZipFile(build_archive(store)) as archive:
+        archive.extractall(unpacked)
+    return unpacked
+
+
+@pytest.fixture
+def handler_and_context(archive_dir):
+    threads = torch.get_num_threads()
+    manifest = json.loads((archive_dir / "MAR-INF" / "MANIFEST.json").read_text())
+    config = yaml.safe_load((archive_dir / "model-config.yaml").read_text())
+    context = Context("mnist", str(archive_dir), manifest, config["batchSize"], None, "0.12.0", model_yaml_config=config)
+    handler = MNISTHandler()
+    handler.initialize(context)
+    yield handler, context
+    torch.set_num_threads(threads)  # the handler pins one thread per worker; give the test process its own back
+
+
+def run_batch(handler, context, requests):
+    context.request_processor = [RequestProcessor({}) for _ in requests]
+    answers = [json.loads(answer) for answer in handler.handle(requests, context)]
+    statuses = [context.get_response_status(index)[0] for index in range(len(requests))]
+    return answers, statuses
+
+
+def test_the_archive_carries_everything_the_handler_imports(archive_dir):
+    for path in ("mnist_handler.py", "handler/image.py", "handler/request.py", "model/lenet.py", "lenet.pt", "index_to_name.json"):
+        assert (archive_dir / path).is_file(), path
+
+
+def test_a_batch_gets_one_answer_per_request_in_request_order(handler_and_context, digit_pngs):
+    handler, context = handler_and_context
+    digits = digit_pngs[:8]
+    answers, statuses = run_batch(handler, context, [{"body": png} for png, _ in digits])
+    assert statuses == [200] * 8
+    assert [answer["predictions"]["prediction"]["label"] for answer in answers] == [label for _, label in digits]
+    assert all(context.get_response_content_type(index) == "application/json" for index in range(8))
+
+
+def test_a_bad_image_is_refused_alone_and_its_neighbours_are_answered(handler_and_context, digit_pngs):
+    handler, context = handler_and_context
+    (first, first_label), (second, second_label) = digit_pngs[:2]
+    answers, statuses = run_batch(handler, context, [{"body": first}, {"body": b"not an image"}, {"image": second}, {"body": b""}])
+    assert statuses == [200, 400, 200, 400]
+    assert answers[0]["predictions"]["prediction"]["label"] == first_label
+    assert answers[2]["predictions"]["prediction"]["label"] == second_label
+    assert answers[1] == {"success": False, "error": {"status": 400, "type": "not_an_image", "message": "The body is not an image Pillow can read."}}
+    assert answers[3]["error"]["type"] == "empty_body"
+
+
+def test_a_batch_of_only_bad_images_runs_no_model_and_refuses_each(handler_and_context):
+    handler, context = handler_and_context
+    answers, statuses = run_batch(handler, context, [{"body": b"x"}, {"nothing": b""}])
+    assert statuses == [400, 400]
+    assert [answer["error"]["type"] for answer in answers] == ["not_an_image", "missing_image"]

@@ -1,0 +1,40 @@
+import json
+
+import pytest
+import torch
+
+from handler import response
+from handler.errors import InputError
+from handler.image import image_bytes_to_tensor
+from serving.archive import ROOT
+from tests.conftest import png_bytes
+
+CLASS_NAMES = [name for _, name in sorted(json.loads((ROOT / "handler" / "index_to_name.json").read_text()).items(), key=lambda item: int(item[0]))]
+
+
+def test_class_names_are_the_english_digit_names():
+    assert CLASS_NAMES == ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+def test_prediction_has_ten_named_entries_summing_to_one_and_picks_the_best(shipped_model, mnist_test_images):
+    image, label = mnist_test_images[0]
+    with torch.inference_mode():
+        probabilities = torch.softmax(shipped_model(image_bytes_to_tensor(png_bytes(image))[None]), dim=1)[0]
+    answer = response.prediction(probabilities.tolist(), CLASS_NAMES)
+
+    assert answer["success"] is True
+    entries = answer["predictions"]["all"]
+    assert [entry["label"] for entry in entries] == list(range(10))
+    assert [entry["class_name"] for entry in entries] == CLASS_NAMES
+    assert sum(entry["probability"] for entry in entries) == pytest.approx(1.0, abs=1e-5)
+    assert answer["predictions"]["prediction"] == max(entries, key=lambda entry: entry["probability"])
+    assert answer["predictions"]["prediction"]["label"] == label
+    json.dumps(answer)  # plain JSON types only
+
+
+def test_error_has_the_one_documented_shape():
+    answer = response.error(InputError("not_an_image", "The body is not an image Pillow can read."))
+    assert answer == {
+        "success": False,
+        "error": {"status": 400, "type": "not_an_image", "message": "The body is not an image Pillow can read."},
+    }
