@@ -14,7 +14,7 @@ export MNIST_ROOT
 
 ARCHIVE_INPUTS := $(wildcard handler/*.py handler/*.json model/*.py) model/weights/lenet.pt model-config.yaml
 
-.PHONY: venv serve stop test train archive clean
+.PHONY: venv serve stop test lint train archive clean
 
 venv: $(INSTALLED)
 
@@ -38,7 +38,11 @@ stop: $(INSTALLED)
 train: $(INSTALLED)
 	$(PYTHON) -m training.train --out model/weights
 
-test: $(INSTALLED)
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: lint
 	$(PYTHON) -m pytest
 
 clean:

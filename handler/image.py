@@ -24,7 +24,10 @@ _TO_MODEL_INPUT = transforms.Compose(
 def decode_image(data: bytes) -> Image.Image:
     """Decode bytes with Pillow, turning every way they can fail into an `InputError`."""
     if not data:
-        raise InputError("empty_body", "The request carries no image: send the image bytes as the body or as a multipart field 'image'.")
+        raise InputError(
+            "empty_body",
+            "The request carries no image: send the image bytes as the body or as a multipart field 'image'.",
+        )
     try:
         image = Image.open(io.BytesIO(data))
         image.load()  # Image.open only reads the header: truncated pixel data fails here.

@@ -74,7 +74,7 @@ class MNISTHandler(BaseHandler):
         indices, images, refused = self.preprocess(data)
         answers: list[dict | None] = [None] * len(data)
         if images is not None:
-            for index, answer in zip(indices, self.postprocess(self.inference(images))):
+            for index, answer in zip(indices, self.postprocess(self.inference(images)), strict=True):
                 answers[index] = answer
         for index, problem in refused.items():
             context.set_response_status(problem.status, HTTPStatus(problem.status).phrase, index)

@@ -17,6 +17,8 @@ def image_bytes(request: dict) -> bytes:
             return bytes(value)
         raise InputError(
             "unsupported_body",
-            f"The field '{field}' must carry image bytes; send the image as the body or as a multipart file field 'image'.",
+            f"The field '{field}' must carry image bytes: send the image as the body or as a multipart file 'image'.",
         )
-    raise InputError("missing_image", "No image found: send it as the raw body or as a multipart field 'image' or 'file'.")
+    raise InputError(
+        "missing_image", "No image found: send it as the raw body or as a multipart field 'image' or 'file'."
+    )

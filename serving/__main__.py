@@ -1,7 +1,7 @@
 """`make serve` / `make stop`: run TorchServe on config.properties from the checkout's root.
 
-    python -m serving start   # start in the background, wait for READY, print a curl command
-    python -m serving stop
+python -m serving start   # start in the background, wait for READY, print a curl command
+python -m serving stop
 """
 
 import sys
@@ -23,8 +23,7 @@ def start(server: TorchServe) -> None:
     key = server.keys()["inference"]
     print(f"\nReady. Keys are in {server.key_file}. Try:\n")
     print(
-        f'curl -X POST {server.inference_url}/predictions/{MODEL_NAME} '
-        f'-H "Authorization: Bearer {key}" -T {SAMPLE}\n'
+        f'curl -X POST {server.inference_url}/predictions/{MODEL_NAME} -H "Authorization: Bearer {key}" -T {SAMPLE}\n'
     )
 
 

@@ -18,7 +18,9 @@ from pathlib import Path
 import requests
 
 MODEL_NAME = "mnist"
-JAVA_HINT = "TorchServe's frontend needs Java 11 or newer: install it (Debian/Ubuntu: apt-get install openjdk-17-jre-headless)."
+JAVA_HINT = (
+    "TorchServe's frontend needs Java 11 or newer: install it (Debian/Ubuntu: apt-get install openjdk-17-jre-headless)."
+)
 
 
 def read_properties(path: Path) -> dict[str, str]:
@@ -91,7 +93,12 @@ class TorchServe:
     def _torchserve(self, *args: str, output=subprocess.PIPE) -> subprocess.CompletedProcess:
         executable = Path(sys.executable).with_name("torchserve")
         return subprocess.run(
-            [str(executable), *args], cwd=self.run_dir, env=self._env(), stdout=output, stderr=subprocess.STDOUT, text=True
+            [str(executable), *args],
+            cwd=self.run_dir,
+            env=self._env(),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
 
     def start(self) -> None:

@@ -1,10 +1,8 @@
 """Shared fixtures: the real MNIST test set, the shipped model, and one real TorchServe per session."""
 
 import io
-import os
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests

@@ -26,7 +26,9 @@ def handler_and_context(archive_dir):
     threads = torch.get_num_threads()
     manifest = json.loads((archive_dir / "MAR-INF" / "MANIFEST.json").read_text())
     config = yaml.safe_load((archive_dir / "model-config.yaml").read_text())
-    context = Context("mnist", str(archive_dir), manifest, config["batchSize"], None, "0.12.0", model_yaml_config=config)
+    context = Context(
+        "mnist", str(archive_dir), manifest, config["batchSize"], None, "0.12.0", model_yaml_config=config
+    )
     handler = MNISTHandler()
     handler.initialize(context)
     yield handler, context
@@ -41,7 +43,14 @@ def run_batch(handler, context, requests):
 
 
 def test_the_archive_carries_everything_the_handler_imports(archive_dir):
-    for path in ("mnist_handler.py", "handler/image.py", "handler/request.py", "model/lenet.py", "lenet.pt", "index_to_name.json"):
+    for path in (
+        "mnist_handler.py",
+        "handler/image.py",
+        "handler/request.py",
+        "model/lenet.py",
+        "lenet.pt",
+        "index_to_name.json",
+    ):
         assert (archive_dir / path).is_file(), path
 
 
@@ -57,11 +66,16 @@ def test_a_batch_gets_one_answer_per_request_in_request_order(handler_and_contex
 def test_a_bad_image_is_refused_alone_and_its_neighbours_are_answered(handler_and_context, digit_pngs):
     handler, context = handler_and_context
     (first, first_label), (second, second_label) = digit_pngs[:2]
-    answers, statuses = run_batch(handler, context, [{"body": first}, {"body": b"not an image"}, {"image": second}, {"body": b""}])
+    answers, statuses = run_batch(
+        handler, context, [{"body": first}, {"body": b"not an image"}, {"image": second}, {"body": b""}]
+    )
     assert statuses == [200, 400, 200, 400]
     assert answers[0]["predictions"]["prediction"]["label"] == first_label
     assert answers[2]["predictions"]["prediction"]["label"] == second_label
-    assert answers[1] == {"success": False, "error": {"status": 400, "type": "not_an_image", "message": "The body is not an image Pillow can read."}}
+    assert answers[1] == {
+        "success": False,
+        "error": {"status": 400, "type": "not_an_image", "message": "The body is not an image Pillow can read."},
+    }
     assert answers[3]["error"]["type"] == "empty_body"
 
 

@@ -28,7 +28,9 @@ def test_an_mnist_png_becomes_exactly_the_training_input(mnist_test_images):
     torch.testing.assert_close(tensor, expected)
 
 
-@pytest.mark.parametrize("mode, colour, fmt", [("RGB", (255, 255, 255), "JPEG"), ("RGBA", (255, 255, 255, 255), "PNG"), ("L", 255, "BMP")])
+@pytest.mark.parametrize(
+    "mode, colour, fmt", [("RGB", (255, 255, 255), "JPEG"), ("RGBA", (255, 255, 255, 255), "PNG"), ("L", 255, "BMP")]
+)
 def test_any_mode_and_size_becomes_one_normalised_channel(mode, colour, fmt):
     image = Image.new(mode, (300, 200), colour)
     tensor = image_bytes_to_tensor(encoded(image, fmt))

@@ -12,7 +12,7 @@ def test_lenet_has_the_seed_layout():
     convolutions = [m for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
     linears = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
     assert [(c.in_channels, c.out_channels, c.kernel_size) for c in convolutions] == [(1, 6, (5, 5)), (6, 16, (5, 5))]
-    assert [(l.in_features, l.out_features) for l in linears] == [(256, 120), (120, 84), (84, 10)]
+    assert [(layer.in_features, layer.out_features) for layer in linears] == [(256, 120), (120, 84), (84, 10)]
     # pool before ReLU in both feature blocks, as the seed has it
     kinds = [type(m).__name__ for m in model.features]
     assert kinds == ["Conv2d", "MaxPool2d", "ReLU", "Conv2d", "MaxPool2d", "ReLU"]

@@ -9,7 +9,12 @@ from handler.image import image_bytes_to_tensor
 from serving.archive import ROOT
 from tests.conftest import png_bytes
 
-CLASS_NAMES = [name for _, name in sorted(json.loads((ROOT / "handler" / "index_to_name.json").read_text()).items(), key=lambda item: int(item[0]))]
+CLASS_NAMES = [
+    name
+    for _, name in sorted(
+        json.loads((ROOT / "handler" / "index_to_name.json").read_text()).items(), key=lambda item: int(item[0])
+    )
+]
 
 
 def test_class_names_are_the_english_digit_names():

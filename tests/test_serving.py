@@ -24,7 +24,11 @@ def send_multipart(field):
     return send
 
 
-@pytest.mark.parametrize("send", [send_raw, send_multipart("image"), send_multipart("file")], ids=["raw-body", "multipart-image", "multipart-file"])
+@pytest.mark.parametrize(
+    "send",
+    [send_raw, send_multipart("image"), send_multipart("file")],
+    ids=["raw-body", "multipart-image", "multipart-file"],
+)
 def test_at_least_49_of_50_real_test_digits_are_recognised(send, http, predict_url, inference_headers, digit_pngs):
     right = sum(label_of(send(http, predict_url, inference_headers, png)) == label for png, label in digit_pngs[:50])
     assert right >= 49
@@ -50,6 +54,7 @@ def test_the_served_model_batches(torchserve, http):
 
 def test_concurrent_requests_each_get_their_own_answer(predict_url, inference_headers, digit_pngs):
     """48 clients at once: with batchSize > 1 their requests share forward passes; none may get another's answer."""
+
     def predict(png):
         with requests.Session() as http:
             return label_of(http.post(predict_url, data=png, headers=inference_headers, timeout=30))
@@ -60,10 +65,12 @@ def test_concurrent_requests_each_get_their_own_answer(predict_url, inference_he
     with requests.Session() as http:
         sequential = [label_of(http.post(predict_url, data=png, headers=inference_headers, timeout=30)) for png in pngs]
     assert labels == sequential
-    assert sum(label == truth for label, (_, truth) in zip(labels, digit_pngs)) >= 47
+    assert sum(label == truth for label, (_, truth) in zip(labels, digit_pngs[:48], strict=True)) >= 47
 
 
-def test_bad_images_among_good_ones_get_their_own_400_and_the_rest_are_answered(predict_url, inference_headers, digit_pngs):
+def test_bad_images_among_good_ones_get_their_own_400_and_the_rest_are_answered(
+    predict_url, inference_headers, digit_pngs
+):
     bodies = [png if index % 3 else b"not an image at all" for index, (png, _) in enumerate(digit_pngs[:30])]
 
     def send(body):

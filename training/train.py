@@ -10,8 +10,8 @@ report. The same seed on the CPU gives bit-identical weights.
 import argparse
 import json
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import torch
 import torch.nn.functional as F
@@ -65,13 +65,19 @@ def train_epoch(
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-root", default=default_root(), help="folder holding MNIST/raw (env MNIST_ROOT, default ./data)")
-    parser.add_argument("--no-download", action="store_true", help="fail instead of downloading MNIST when it is missing")
+    parser.add_argument(
+        "--data-root", default=default_root(), help="folder holding MNIST/raw (env MNIST_ROOT, default ./data)"
+    )
+    parser.add_argument(
+        "--no-download", action="store_true", help="fail instead of downloading MNIST when it is missing"
+    )
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=3e-3, help="peak learning rate of the one-cycle schedule")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--train-limit", type=int, default=None, help="train on the first N images of the split only (smoke tests)")
+    parser.add_argument(
+        "--train-limit", type=int, default=None, help="train on the first N images of the split only (smoke tests)"
+    )
     parser.add_argument("--out", type=Path, default=WEIGHTS_DIR, help="folder for lenet.pt and lenet.json")
     return parser.parse_args(argv)
 
