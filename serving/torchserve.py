@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
 import requests
 
 MODEL_NAME = "mnist"
@@ -83,12 +84,23 @@ class TorchServe:
         keys = json.loads(self.key_file.read_text())
         return {"inference": keys["inference"]["key"], "management": keys["management"]["key"]}
 
+    @property
+    def temp_dir(self) -> Path:
+        """This instance's TMPDIR: TorchServe's pid file, worker sockets and our launch log."""
+        return self.run_dir / ".torchserve"
+
+    def is_running(self) -> bool:
+        """Whether the frontend whose pid TorchServe recorded for this instance is alive."""
+        try:
+            return psutil.pid_exists(int((self.temp_dir / ".model_server.pid").read_text().split()[0]))
+        except (OSError, ValueError, IndexError):
+            return False
+
     def _env(self) -> dict[str, str]:
-        temp = self.run_dir / ".torchserve"
-        temp.mkdir(parents=True, exist_ok=True)
+        self.temp_dir.mkdir(parents=True, exist_ok=True)
         # The venv's bin must be on the PATH: TorchServe starts its workers with `python`.
         path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-        return {**os.environ, "TMPDIR": str(temp), "TEMP": str(temp), "PATH": path}
+        return {**os.environ, "TMPDIR": str(self.temp_dir), "TEMP": str(self.temp_dir), "PATH": path}
 
     def _torchserve(self, *args: str, output=subprocess.PIPE) -> subprocess.CompletedProcess:
         executable = Path(sys.executable).with_name("torchserve")
@@ -107,8 +119,8 @@ class TorchServe:
         check_java()
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.key_file.unlink(missing_ok=True)
-        launch_log = self.run_dir / ".torchserve" / "launch.log"
-        launch_log.parent.mkdir(parents=True, exist_ok=True)
+        self.temp_dir.mkdir(parents=True, exist_ok=True)
+        launch_log = self.temp_dir / "launch.log"
         with launch_log.open("w") as output:
             result = self._torchserve("--start", "--ts-config", str(self.config), "--ncs", output=output)
         if result.returncode != 0:
@@ -132,6 +144,8 @@ class TorchServe:
     def wait_ready(self, model: str = MODEL_NAME, timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout
         while not self.is_ready(model):
+            if not self.is_running():
+                raise RuntimeError(f"TorchServe exited before {model} was READY; see {self.log_tail()}")
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{model} not READY after {timeout:.0f} s; see {self.log_tail()}")
             time.sleep(0.5)
