@@ -13,18 +13,10 @@ import torch
 import torch.nn.functional as F
 from ts.torch_handler.base_handler import BaseHandler
 
-from handler import response
-from handler.errors import InputError
-from handler.image import image_bytes_to_tensor
-from handler.request import image_bytes
+from handler import batch as batching
 from model.lenet import LeNet
 
 JSON = "application/json"
-
-# What preprocess hands on: the request indices of the readable images, those images stacked into
-# one tensor (None when there are none), and the refusal of every other request. A plain tuple:
-# TorchServe insists that the handler's module defines exactly one class.
-Batch = tuple[list[int], torch.Tensor | None, dict[int, InputError]]
 
 
 class MNISTHandler(BaseHandler):
@@ -52,33 +44,23 @@ class MNISTHandler(BaseHandler):
         self.class_names = [names[str(label)] for label in range(len(names))]
         self.initialized = True
 
-    def preprocess(self, data: list[dict]) -> Batch:
-        tensors, refused = {}, {}
-        for index, request in enumerate(data):
-            try:
-                tensors[index] = image_bytes_to_tensor(image_bytes(request))
-            except InputError as problem:
-                refused[index] = problem
-        images = torch.stack(list(tensors.values())) if tensors else None
-        return list(tensors), images, refused
+    def preprocess(self, data: list[dict]) -> batching.Batch:
+        return batching.prepare(data)
 
-    def inference(self, batch: torch.Tensor) -> torch.Tensor:
+    def inference(self, images: torch.Tensor) -> torch.Tensor:
         with torch.inference_mode():
-            return F.softmax(self.model(batch.to(self.device)), dim=1).cpu()
+            return F.softmax(self.model(images.to(self.device)), dim=1).cpu()
 
-    def postprocess(self, probabilities: torch.Tensor) -> list[dict]:
-        return [response.prediction(row, self.class_names) for row in probabilities.tolist()]
+    def postprocess(self, batch: batching.Batch, probabilities: torch.Tensor | None) -> list[dict]:
+        return batching.answers(batch, probabilities, self.class_names)
 
     def handle(self, data: list[dict], context) -> list[bytes]:
         self.context = context
-        indices, images, refused = self.preprocess(data)
-        answers: list[dict | None] = [None] * len(data)
-        if images is not None:
-            for index, answer in zip(indices, self.postprocess(self.inference(images)), strict=True):
-                answers[index] = answer
-        for index, problem in refused.items():
+        batch = self.preprocess(data)
+        images = batch.stacked()
+        answers = self.postprocess(batch, self.inference(images) if images is not None else None)
+        for index, problem in batch.refused.items():
             context.set_response_status(problem.status, HTTPStatus(problem.status).phrase, index)
-            answers[index] = response.error(problem)
         for index in range(len(data)):
             context.set_response_content_type(index, JSON)
         return [json.dumps(answer).encode() for answer in answers]

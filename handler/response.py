@@ -5,14 +5,19 @@ from collections.abc import Sequence
 from handler.errors import InputError
 
 
-def prediction(probabilities: Sequence[float], class_names: Sequence[str]) -> dict:
-    """`{"predictions": {"all": [...ten entries...], "prediction": {...}}, "success": true}`."""
+def scores(probabilities: Sequence[float], class_names: Sequence[str]) -> dict:
+    """`{"all": [...ten named entries...], "prediction": <the most probable entry>}` for one image."""
     entries = [
         {"class_name": name, "label": label, "probability": probability}
         for label, (name, probability) in enumerate(zip(class_names, probabilities, strict=True))
     ]
-    best = max(entries, key=lambda entry: entry["probability"])
-    return {"predictions": {"all": entries, "prediction": best}, "success": True}
+    return {"all": entries, "prediction": max(entries, key=lambda entry: entry["probability"])}
+
+
+def success(predictions: dict | list[dict]) -> dict:
+    """`{"predictions": {"all": [...], "prediction": {...}}, "success": true}`, the seed's shape;
+    `predictions` is a list of those, in the order sent, for an `instances` request."""
+    return {"predictions": predictions, "success": True}
 
 
 def error(problem: InputError) -> dict:

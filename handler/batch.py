@@ -1,0 +1,70 @@
+"""A TorchServe batch as one tensor, and back to one answer per request.
+
+TorchServe hands the handler several requests at once, and one request may carry several images
+(`instances`). All readable images go through the network in a single forward pass; a request
+with any unreadable image is refused on its own with its 4xx, and its neighbours are answered.
+"""
+
+from dataclasses import dataclass, field
+
+import torch
+
+from handler import response
+from handler.errors import InputError
+from handler.image import image_bytes_to_tensor
+from handler.request import images_in_request
+
+
+@dataclass
+class Batch:
+    size: int  # requests in the batch
+    owners: list[int] = field(default_factory=list)  # the request index of each image
+    images: list[torch.Tensor] = field(default_factory=list)
+    refused: dict[int, InputError] = field(default_factory=dict)
+    wants_list: dict[int, bool] = field(default_factory=dict)  # sent `instances`, gets a list back
+
+    def stacked(self) -> torch.Tensor | None:
+        return torch.stack(self.images) if self.images else None
+
+
+def _tensors(images: list[bytes], numbered: bool) -> list[torch.Tensor]:
+    tensors = []
+    for index, data in enumerate(images):
+        try:
+            tensors.append(image_bytes_to_tensor(data))
+        except InputError as problem:
+            if not numbered:
+                raise
+            raise InputError(problem.error_type, f"instances[{index}]: {problem.message}", problem.status) from problem
+    return tensors
+
+
+def prepare(requests: list[dict]) -> Batch:
+    batch = Batch(size=len(requests))
+    for index, request in enumerate(requests):
+        try:
+            images, wants_list = images_in_request(request)
+            tensors = _tensors(images, numbered=wants_list)
+        except InputError as problem:
+            batch.refused[index] = problem
+            continue
+        batch.wants_list[index] = wants_list
+        batch.owners += [index] * len(tensors)
+        batch.images += tensors
+    return batch
+
+
+def answers(batch: Batch, probabilities: torch.Tensor | None, class_names: list[str]) -> list[dict]:
+    """One JSON-ready answer per request, in request order."""
+    per_request: dict[int, list[dict]] = {index: [] for index in batch.wants_list}
+    rows = probabilities.tolist() if probabilities is not None else []
+    for owner, row in zip(batch.owners, rows, strict=True):
+        per_request[owner].append(response.scores(row, class_names))
+    results = []
+    for index in range(batch.size):
+        if index in batch.refused:
+            results.append(response.error(batch.refused[index]))
+        else:
+            predictions = per_request[index]
+            results.append(response.success(predictions if batch.wants_list[index] else predictions[0]))
+    return results
