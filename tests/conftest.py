@@ -1,19 +1,18 @@
 """Shared fixtures: the real MNIST test set, the shipped model, and one real TorchServe per session."""
 
-import io
 import socket
 from collections.abc import Iterator
 
 import pytest
 import requests
 import torch
-from PIL import Image
 from torchvision import datasets
 
 from model import WEIGHTS_DIR
 from model.lenet import LeNet
 from serving.archive import ROOT, build_archive
 from serving.torchserve import TorchServe, read_properties, write_properties
+from tests.images import png_bytes
 from training.data import default_root
 
 
@@ -21,12 +20,6 @@ from training.data import default_root
 def mnist_test_images() -> datasets.MNIST:
     """The official 10,000 test digits as PIL images (from MNIST_ROOT; CI points it at ../shared/data)."""
     return datasets.MNIST(default_root(), train=False, download=True)
-
-
-def png_bytes(image: Image.Image) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 @pytest.fixture(scope="session")

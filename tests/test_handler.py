@@ -6,10 +6,12 @@ import zipfile
 import pytest
 import torch
 import yaml
+from PIL import Image
 from ts.context import Context, RequestProcessor
 
 from handler.mnist_handler import MNISTHandler
-from serving.archive import build_archive
+from serving.archive import ROOT, build_archive
+from tests.images import encoded
 
 
 @pytest.fixture(scope="module")
@@ -43,14 +45,9 @@ def run_batch(handler, context, requests):
 
 
 def test_the_archive_carries_everything_the_handler_imports(archive_dir):
-    for path in (
-        "mnist_handler.py",
-        "handler/image.py",
-        "handler/request.py",
-        "model/lenet.py",
-        "lenet.pt",
-        "index_to_name.json",
-    ):
+    modules = [path.relative_to(ROOT) for package in ("handler", "model") for path in (ROOT / package).glob("*.py")]
+    assert len(modules) >= 8
+    for path in [*modules, "mnist_handler.py", "lenet.pt", "index_to_name.json", "model-config.yaml"]:
         assert (archive_dir / path).is_file(), path
 
 
@@ -66,10 +63,14 @@ def test_a_batch_gets_one_answer_per_request_in_request_order(handler_and_contex
 def test_a_bad_image_is_refused_alone_and_its_neighbours_are_answered(handler_and_context, digit_pngs):
     handler, context = handler_and_context
     (first, first_label), (second, second_label) = digit_pngs[:2]
+    blank = encoded(Image.new("L", (64, 64), 255), "PNG")
     answers, statuses = run_batch(
-        handler, context, [{"body": first}, {"body": b"not an image"}, {"image": second}, {"body": b""}]
+        handler,
+        context,
+        [{"body": first}, {"body": b"not an image"}, {"image": second}, {"body": b""}, {"file": blank}],
     )
-    assert statuses == [200, 400, 200, 400]
+    assert statuses == [200, 400, 200, 400, 422]
+    assert answers[4]["error"]["type"] == "no_digit"
     assert answers[0]["predictions"]["prediction"]["label"] == first_label
     assert answers[2]["predictions"]["prediction"]["label"] == second_label
     assert answers[1] == {

@@ -1,59 +1,124 @@
-import io
+"""The image pipeline without TorchServe: the input contract and MNIST-style normalisation."""
 
+import numpy as np
 import pytest
 import torch
-from PIL import Image
+from PIL import Image, ImageOps
 from torchvision.transforms.functional import pil_to_tensor
 
+from handler.decode import ACCEPTED_FORMATS, MAX_PIXELS, decode_image
 from handler.errors import InputError
-from handler.image import decode_image, image_bytes_to_tensor
+from handler.image import image_bytes_to_tensor
+from handler.normalise import mnist_style, to_grayscale
 from model import MNIST_MEAN, MNIST_STD
-from tests.conftest import png_bytes
-
-BLACK = (0 - MNIST_MEAN) / MNIST_STD
-WHITE = (1 - MNIST_MEAN) / MNIST_STD
-
-
-def encoded(image: Image.Image, format: str) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format=format)
-    return buffer.getvalue()
+from tests.images import encoded, png_bytes
+from tests.realistic import canvas_export
 
 
 def test_an_mnist_png_becomes_exactly_the_training_input(mnist_test_images):
     image, _ = mnist_test_images[0]
     expected = pil_to_tensor(image).float().div(255).sub(MNIST_MEAN).div(MNIST_STD)
-    tensor = image_bytes_to_tensor(png_bytes(image))
-    assert tensor.shape == (1, 28, 28)
-    torch.testing.assert_close(tensor, expected)
+    torch.testing.assert_close(image_bytes_to_tensor(png_bytes(image)), expected)
+
+
+def test_all_10000_mnist_test_pngs_score_what_the_model_scores_offline(mnist_test_images, shipped_model):
+    """28x28 MNIST digits pass through unchanged in effect: the same accuracy to within 0.1 points."""
+    offline = (mnist_test_images.data.float().div(255).sub(MNIST_MEAN).div(MNIST_STD)).unsqueeze(1)
+    served = torch.stack([image_bytes_to_tensor(png_bytes(image)) for image, _ in mnist_test_images])
+    with torch.inference_mode():
+        offline_accuracy = (shipped_model(offline).argmax(1) == mnist_test_images.targets).float().mean().item()
+        served_accuracy = (shipped_model(served).argmax(1) == mnist_test_images.targets).float().mean().item()
+    assert abs(served_accuracy - offline_accuracy) <= 0.001
+
+
+def test_dark_ink_on_white_is_inverted_to_mnist_polarity(mnist_test_images):
+    image, _ = mnist_test_images[3]
+    inverted = ImageOps.invert(image)
+    np.testing.assert_array_equal(mnist_style(inverted), np.asarray(image))
+
+
+def test_a_canvas_export_keeps_its_ink_that_a_plain_grayscale_loses(mnist_test_images):
+    digit, _ = mnist_test_images[0]
+    canvas = decode_image(canvas_export(digit, np.random.default_rng(0)))
+    assert canvas.convert("L").getextrema() == (0, 0)  # ink and background alike are black RGB
+    gray = np.asarray(to_grayscale(canvas))
+    assert gray.min() == 0 and gray.max() == 255
+    result = mnist_style(canvas)
+    assert result.max() == 255
+
+
+def test_a_large_digit_is_fitted_into_20x20_and_centred_by_mass(mnist_test_images):
+    digit, _ = mnist_test_images[0]
+    big = Image.new("L", (900, 600), 0)
+    big.paste(digit.resize((280, 280)), (40, 300))  # far off-centre
+    result = mnist_style(big).astype(float)
+    rows, columns = np.nonzero(result > 0)
+    assert max(rows.max() - rows.min(), columns.max() - columns.min()) + 1 <= 22  # 20 plus antialiasing
+    total = result.sum()
+    centre = ((result.sum(1) * np.arange(28)).sum() / total, (result.sum(0) * np.arange(28)).sum() / total)
+    assert centre == pytest.approx((14, 14), abs=0.6)
+
+
+@pytest.mark.parametrize("fmt", ACCEPTED_FORMATS)
+def test_every_accepted_format_is_read(fmt, mnist_test_images):
+    digit, _ = mnist_test_images[0]
+    image = ImageOps.invert(digit.resize((112, 112))).convert("RGB")
+    assert image_bytes_to_tensor(encoded(image, fmt)).shape == (1, 28, 28)
+
+
+def test_a_gif_is_read_from_its_first_frame(mnist_test_images):
+    first, second = (mnist_test_images[i][0].resize((56, 56)) for i in (0, 1))
+    animation = encoded(first, "GIF", save_all=True, append_images=[second])
+    torch.testing.assert_close(image_bytes_to_tensor(animation), image_bytes_to_tensor(encoded(first, "GIF")))
+
+
+def test_the_exif_orientation_is_applied(mnist_test_images):
+    digit = mnist_test_images[0][0].resize((112, 112))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 CW to display": the stored pixels are the displayed digit turned back
+    stored = digit.rotate(90, expand=True).convert("RGB")
+    decoded = decode_image(encoded(stored, "JPEG", exif=exif.tobytes(), quality=95))
+    difference = np.abs(np.asarray(decoded.convert("L"), float) - np.asarray(digit, float)).mean()
+    assert difference < 8
+
+
+def test_a_large_jpeg_is_decoded_at_reduced_scale():
+    photo = Image.new("RGB", (4000, 3000), (230, 230, 230))
+    assert max(decode_image(encoded(photo, "JPEG")).size) <= 1000
+
+
+def make_bomb() -> bytes:
+    return encoded(Image.new("1", (10_000, 10_000)), "PNG")  # 100 MP that compress to a few kB
 
 
 @pytest.mark.parametrize(
-    "mode, colour, fmt", [("RGB", (255, 255, 255), "JPEG"), ("RGBA", (255, 255, 255, 255), "PNG"), ("L", 255, "BMP")]
-)
-def test_any_mode_and_size_becomes_one_normalised_channel(mode, colour, fmt):
-    image = Image.new(mode, (300, 200), colour)
-    tensor = image_bytes_to_tensor(encoded(image, fmt))
-    assert tensor.shape == (1, 28, 28)
-    torch.testing.assert_close(tensor, torch.full((1, 28, 28), WHITE), atol=0.02, rtol=0)
-
-
-def test_black_is_the_normalised_zero_of_mnist():
-    tensor = image_bytes_to_tensor(encoded(Image.new("L", (28, 28), 0), "PNG"))
-    torch.testing.assert_close(tensor, torch.full((1, 28, 28), BLACK))
-
-
-@pytest.mark.parametrize(
-    "data, error_type",
+    "data, error_type, status",
     [
-        (b"", "empty_body"),
-        (b"definitely not an image", "not_an_image"),
-        (encoded(Image.new("RGB", (64, 64), (200, 10, 10)), "PNG")[:-40], "corrupt_image"),
-        (encoded(Image.new("RGB", (64, 64), (200, 10, 10)), "JPEG")[:200], "corrupt_image"),
+        (b"", "empty_body", 400),
+        (b"definitely not an image", "not_an_image", 400),
+        (encoded(Image.new("RGB", (64, 64), (200, 10, 10)), "PNG")[:-40], "corrupt_image", 400),
+        (encoded(Image.new("RGB", (64, 64), (200, 10, 10)), "JPEG")[:200], "corrupt_image", 400),
+        (encoded(Image.new("RGB", (64, 64)), "TIFF"), "unsupported_format", 415),
+        (make_bomb(), "image_too_large", 413),
+        (encoded(Image.new("L", (200, 200), 255), "PNG"), "no_digit", 422),
+        (encoded(Image.new("RGBA", (280, 280), (0, 0, 0, 0)), "PNG"), "no_digit", 422),
     ],
+    ids=["empty", "text", "truncated-png", "truncated-jpeg", "tiff", "bomb", "blank-paper", "empty-canvas"],
 )
-def test_unreadable_bytes_raise_an_input_error_naming_the_problem(data, error_type):
+def test_each_refusal_raises_an_input_error_naming_the_problem(data, error_type, status):
     with pytest.raises(InputError) as raised:
-        decode_image(data)
-    assert raised.value.error_type == error_type
-    assert raised.value.status == 400
+        image_bytes_to_tensor(data)
+    assert (raised.value.error_type, raised.value.status) == (error_type, status)
+
+
+def test_unsupported_formats_are_refused_naming_the_accepted_ones():
+    with pytest.raises(InputError) as raised:
+        decode_image(encoded(Image.new("RGB", (8, 8)), "TIFF"))
+    for fmt in ACCEPTED_FORMATS:
+        assert fmt in raised.value.message
+
+
+def test_the_pixel_limit_is_checked_before_decoding():
+    assert MAX_PIXELS < 10_000 * 10_000
+    with pytest.raises(InputError, match="pixels"):
+        decode_image(make_bomb())

@@ -7,14 +7,10 @@ from handler import response
 from handler.errors import InputError
 from handler.image import image_bytes_to_tensor
 from serving.archive import ROOT
-from tests.conftest import png_bytes
+from tests.images import png_bytes
 
-CLASS_NAMES = [
-    name
-    for _, name in sorted(
-        json.loads((ROOT / "handler" / "index_to_name.json").read_text()).items(), key=lambda item: int(item[0])
-    )
-]
+NAMES = json.loads((ROOT / "handler" / "index_to_name.json").read_text())
+CLASS_NAMES = [NAMES[str(label)] for label in range(10)]
 
 
 def test_class_names_are_the_english_digit_names():
@@ -25,7 +21,7 @@ def test_prediction_has_ten_named_entries_summing_to_one_and_picks_the_best(ship
     image, label = mnist_test_images[0]
     with torch.inference_mode():
         probabilities = torch.softmax(shipped_model(image_bytes_to_tensor(png_bytes(image))[None]), dim=1)[0]
-    answer = response.prediction(probabilities.tolist(), CLASS_NAMES)
+    answer = response.success(response.scores(probabilities.tolist(), CLASS_NAMES))
 
     assert answer["success"] is True
     entries = answer["predictions"]["all"]
@@ -38,8 +34,8 @@ def test_prediction_has_ten_named_entries_summing_to_one_and_picks_the_best(ship
 
 
 def test_error_has_the_one_documented_shape():
-    answer = response.error(InputError("not_an_image", "The body is not an image Pillow can read."))
+    answer = response.error(InputError("no_digit", "No digit is visible in the image.", status=422))
     assert answer == {
         "success": False,
-        "error": {"status": 400, "type": "not_an_image", "message": "The body is not an image Pillow can read."},
+        "error": {"status": 422, "type": "no_digit", "message": "No digit is visible in the image."},
     }

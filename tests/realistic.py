@@ -1,0 +1,87 @@
+"""Real MNIST test digits rendered the way people send digits: on paper, on a canvas, askew.
+
+Each renderer takes a 28x28 MNIST digit (white on black) and a seeded random generator, and
+returns encoded image bytes, so the tests measure the whole path a user's upload takes.
+"""
+
+from collections.abc import Callable
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+from tests.images import encoded
+
+Renderer = Callable[[Image.Image, np.random.Generator], bytes]
+
+
+def _encode(image: Image.Image, fmt: str) -> bytes:
+    return encoded(image, fmt, **({"quality": 80} if fmt == "JPEG" else {}))
+
+
+def _enlarged(digit: Image.Image, rng: np.random.Generator, angle: float = 0.0) -> Image.Image:
+    scale = rng.uniform(4, 10)
+    glyph = digit.resize((round(28 * scale), round(28 * scale)), Image.Resampling.BICUBIC)
+    return glyph.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True) if angle else glyph
+
+
+def _on_paper(glyph: Image.Image, rng: np.random.Generator, stray_line: bool = False) -> Image.Image:
+    """Dark ink on off-white paper, lit unevenly, with grain, the digit somewhere off-centre."""
+    size = glyph.size[0]
+    width, height = (int(size * rng.uniform(1.3, 2.2)) for _ in range(2))
+    left, top = int(rng.integers(0, width - size + 1)), int(rng.integers(0, height - size + 1))
+    alpha = np.zeros((height, width), dtype=np.float32)
+    alpha[top : top + glyph.size[1], left : left + size] = np.asarray(glyph, dtype=np.float32) / 255
+    if stray_line:  # a ruled line or paper edge close to the border
+        line = Image.new("L", (width, height), 0)
+        offset = int(rng.integers(2, max(3, height // 12)))
+        ImageDraw.Draw(line).line([(0, offset), (width, offset + rng.integers(-3, 4))], fill=255, width=3)
+        alpha = np.maximum(alpha, np.asarray(line, dtype=np.float32) / 255 * 0.8)
+    ramp = np.linspace(-1, 1, width)[None, :] * rng.uniform(10, 35) + np.linspace(-1, 1, height)[:, None] * rng.uniform(
+        -20, 20
+    )
+    paper = rng.uniform(185, 235) + ramp + rng.normal(0, 7, (height, width))
+    ink = rng.uniform(15, 70)
+    gray = paper * (1 - alpha) + ink * alpha
+    tint = np.array([1.0, 0.98, 0.92])
+    rgb = np.clip(gray[..., None] * tint, 0, 255).astype(np.uint8)
+    return Image.fromarray(rgb, "RGB")
+
+
+def paper_jpeg(digit: Image.Image, rng: np.random.Generator) -> bytes:
+    return _encode(_on_paper(_enlarged(digit, rng), rng), "JPEG")
+
+
+def paper_png(digit: Image.Image, rng: np.random.Generator) -> bytes:
+    return _encode(_on_paper(_enlarged(digit, rng), rng), "PNG")
+
+
+def paper_with_stray_line(digit: Image.Image, rng: np.random.Generator) -> bytes:
+    return _encode(_on_paper(_enlarged(digit, rng), rng, stray_line=True), "JPEG")
+
+
+def rotated_and_blurred(digit: Image.Image, rng: np.random.Generator) -> bytes:
+    photo = _on_paper(_enlarged(digit, rng, angle=rng.uniform(-12, 12)), rng)
+    return _encode(photo.filter(ImageFilter.GaussianBlur(rng.uniform(1.0, 2.5))), "JPEG")
+
+
+def canvas_export(digit: Image.Image, rng: np.random.Generator) -> bytes:
+    """An HTML canvas toDataURL(): black strokes whose coverage lives only in the alpha channel."""
+    canvas = Image.new("RGBA", (280, 280), (0, 0, 0, 0))
+    glyph = digit.resize((int(rng.integers(150, 240)),) * 2, Image.Resampling.BICUBIC)
+    left, top = (int(rng.integers(0, 280 - glyph.size[0] + 1)) for _ in range(2))
+    canvas.paste(Image.new("RGBA", glyph.size, (0, 0, 0, 255)), (left, top), mask=glyph)
+    return _encode(canvas, "PNG")
+
+
+RENDERERS: dict[str, Renderer] = {
+    "paper-jpeg": paper_jpeg,
+    "paper-png": paper_png,
+    "paper-stray-line": paper_with_stray_line,
+    "rotated-blurred": rotated_and_blurred,
+    "canvas-rgba": canvas_export,
+}
+
+
+def render_set(digits: list[tuple[Image.Image, int]], renderer: Renderer, seed: int) -> list[tuple[bytes, int]]:
+    rng = np.random.default_rng(seed)
+    return [(renderer(image, rng), label) for image, label in digits]
