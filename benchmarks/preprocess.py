@@ -1,0 +1,64 @@
+"""How long the handler's image pipeline takes per image, by kind of upload, on one thread.
+
+    python -m benchmarks.preprocess [--repeat 30]
+
+The 12-megapixel case is a phone photo of a digit on paper (4000x3000 JPEG, about as large as
+phones write). It shows what draft-mode decoding buys: the same pipeline with a full-size decode is
+measured beside it, in the same run, so the ratio is meaningful on a noisy machine.
+"""
+
+import argparse
+import statistics
+import time
+from unittest import mock
+
+import numpy as np
+import torch
+from PIL import Image
+from torchvision import datasets
+
+from handler import decode
+from handler.image import image_bytes_to_tensor
+from tests.images import encoded, png_bytes
+from tests.realistic import _on_paper, canvas_export
+from training.data import default_root
+
+
+def phone_photo(digit: Image.Image) -> bytes:
+    glyph = digit.resize((1800, 1800), Image.Resampling.BICUBIC)
+    photo = _on_paper(glyph, np.random.default_rng(0)).resize((4000, 3000), Image.Resampling.BILINEAR)
+    return encoded(photo, "JPEG", quality=90)
+
+
+def milliseconds(data: bytes, repeat: int) -> float:
+    image_bytes_to_tensor(data)  # warm-up
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        image_bytes_to_tensor(data)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+    torch.set_num_threads(1)  # as in a worker
+
+    digit = datasets.MNIST(default_root(), train=False, download=True)[0][0]
+    photo = phone_photo(digit)
+    cases = {
+        "28x28 MNIST PNG": png_bytes(digit),
+        "280x280 canvas PNG": canvas_export(digit, np.random.default_rng(0)),
+        f"4000x3000 phone JPEG ({len(photo) / 1e6:.1f} MB)": photo,
+    }
+    print(f"{'upload':<34}{'median ms':>10}")
+    for name, data in cases.items():
+        print(f"{name:<34}{milliseconds(data, args.repeat):>10.1f}")
+    with mock.patch.object(decode, "DRAFT_SIZE", (4000, 3000)):  # draft mode off: a full-size decode
+        print(f"{'same JPEG, full-size decode':<34}{milliseconds(photo, max(3, args.repeat // 5)):>10.1f}")
+
+
+if __name__ == "__main__":
+    main()
