@@ -14,7 +14,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from serving import ROOT
+
 MODEL_NAME = "mnist"
 DEFAULT_WEIGHTS = ROOT / "model" / "weights" / "lenet.pt"
 PACKAGES = ("handler", "model")

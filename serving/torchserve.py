@@ -39,6 +39,12 @@ def write_properties(path: Path, properties: dict[str, str]) -> None:
     path.write_text("".join(f"{key}={value}\n" for key, value in properties.items()))
 
 
+def read_keys(key_file: Path) -> dict[str, str]:
+    """The inference and management keys from a key_file.json TorchServe wrote at start-up."""
+    keys = json.loads(Path(key_file).read_text())
+    return {"inference": keys["inference"]["key"], "management": keys["management"]["key"]}
+
+
 def check_java() -> None:
     """Exit with one clear line when no usable Java is on the PATH."""
     java = shutil.which("java")
@@ -80,9 +86,7 @@ class TorchServe:
         return self.run_dir / "key_file.json"
 
     def keys(self) -> dict[str, str]:
-        """The current inference and management keys TorchServe wrote at start-up."""
-        keys = json.loads(self.key_file.read_text())
-        return {"inference": keys["inference"]["key"], "management": keys["management"]["key"]}
+        return read_keys(self.key_file)
 
     @property
     def temp_dir(self) -> Path:
