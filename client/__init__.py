@@ -1,0 +1,1 @@
+"""Clients of the service: a Python library and the `mnist-predict` command."""
