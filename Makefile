@@ -1,7 +1,7 @@
 # The front door: every target sets up the virtual environment it needs.
 #   make serve   start TorchServe on the shipped model (http://127.0.0.1:8080)
 #   make test    run the whole test suite against a real TorchServe
-# Also: make train, make archive, make stop, make clean.
+# Also: make demo (a page to draw digits on), make train, make archive, make stop, make clean.
 
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
@@ -14,7 +14,7 @@ export MNIST_ROOT
 
 ARCHIVE_INPUTS := $(wildcard handler/*.py handler/*.json model/*.py) model/weights/lenet.pt model-config.yaml
 
-.PHONY: venv serve stop test lint train archive clean
+.PHONY: venv serve demo stop test lint train archive clean
 
 venv: $(INSTALLED)
 
@@ -31,6 +31,9 @@ archive: model_store/mnist.mar
 
 serve: model_store/mnist.mar
 	$(PYTHON) -m serving start
+
+demo: model_store/mnist.mar
+	$(PYTHON) -m serving demo
 
 stop: $(INSTALLED)
 	$(PYTHON) -m serving stop

@@ -1,25 +1,32 @@
-"""`make serve` / `make stop`: run TorchServe on config.properties from the checkout's root.
+"""`make serve` / `make demo` / `make stop`: TorchServe on config.properties, from the checkout's root.
 
 python -m serving start   # start in the background, wait for READY, print a curl command
+python -m serving demo    # start if needed, then serve the drawing page on http://127.0.0.1:8090
 python -m serving stop
 """
 
 import sys
-from pathlib import Path
+import threading
 
+from serving import ROOT
+from serving.demo import start_demo_server
 from serving.torchserve import MODEL_NAME, TorchServe
 
-ROOT = Path(__file__).resolve().parent.parent
+DEMO_PORT = 8090
 SAMPLE = "examples/digits/7.png"
 
 
-def start(server: TorchServe) -> None:
+def ensure_running(server: TorchServe) -> None:
     if server.is_ready():
         print(f"TorchServe is already serving {MODEL_NAME} at {server.inference_url}")
-    else:
-        server.start()
-        print(f"TorchServe starting; waiting for {MODEL_NAME} to be READY ...")
-        server.wait_ready()
+        return
+    server.start()
+    print(f"TorchServe starting; waiting for {MODEL_NAME} to be READY ...")
+    server.wait_ready()
+
+
+def start(server: TorchServe) -> None:
+    ensure_running(server)
     key = server.keys()["inference"]
     print(f"\nReady. Keys are in {server.key_file}. Try:\n")
     print(
@@ -27,15 +34,23 @@ def start(server: TorchServe) -> None:
     )
 
 
+def demo(server: TorchServe) -> None:
+    ensure_running(server)
+    page = start_demo_server(DEMO_PORT, server.inference_url, lambda: server.keys()["inference"])
+    print(f"\nDraw a digit at http://127.0.0.1:{DEMO_PORT}/  (Ctrl-C stops the page; `make stop` stops TorchServe)")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        page.shutdown()
+
+
 def main() -> None:
     server = TorchServe(config=ROOT / "config.properties", run_dir=ROOT)
+    commands = {"start": start, "demo": demo, "stop": lambda server: print(server.stop() or "TorchServe has stopped.")}
     command = sys.argv[1] if len(sys.argv) > 1 else ""
-    if command == "start":
-        start(server)
-    elif command == "stop":
-        print(server.stop() or "TorchServe has stopped.")
-    else:
+    if command not in commands:
         raise SystemExit(__doc__)
+    commands[command](server)
 
 
 if __name__ == "__main__":
