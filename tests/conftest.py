@@ -10,7 +10,8 @@ from torchvision import datasets
 
 from model import WEIGHTS_DIR
 from model.lenet import LeNet
-from serving.archive import ROOT, build_archive
+from serving import ROOT
+from serving.archive import build_archive
 from serving.torchserve import TorchServe, read_properties, write_properties
 from tests.images import png_bytes
 from training.data import default_root

@@ -10,7 +10,8 @@ from PIL import Image
 from ts.context import Context, RequestProcessor
 
 from handler.mnist_handler import MNISTHandler
-from serving.archive import ROOT, build_archive
+from serving import ROOT
+from serving.archive import build_archive
 from tests.images import encoded
 
 

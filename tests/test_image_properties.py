@@ -1,6 +1,7 @@
 """Whatever arrives, the image functions return the network's input or the documented error."""
 
 import numpy as np
+import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -11,6 +12,7 @@ from handler.image import image_bytes_to_tensor
 from tests.images import encoded
 
 MODES = ["1", "L", "P", "RGB", "RGBA", "LA", "I", "F", "CMYK", "I;16"]
+pytestmark = pytest.mark.filterwarnings("ignore:Corrupt EXIF data:UserWarning")  # expected of truncated files
 FORMATS = ["PNG", "JPEG", "BMP", "GIF", "WEBP", "TIFF"]
 
 

@@ -6,7 +6,7 @@ import torch
 from handler import response
 from handler.errors import InputError
 from handler.image import image_bytes_to_tensor
-from serving.archive import ROOT
+from serving import ROOT
 from tests.images import png_bytes
 
 NAMES = json.loads((ROOT / "handler" / "index_to_name.json").read_text())

@@ -4,7 +4,7 @@ import json
 import re
 
 from model import WEIGHTS_DIR
-from serving.archive import ROOT
+from serving import ROOT
 from training.data import default_root, load_mnist
 from training.train import evaluate, pick_device
 

@@ -1,0 +1,143 @@
+"""The drawing page in a real headless Chromium, against the session's real TorchServe.
+
+Debian's chromium and chromium-driver are used (a test tool's own browser download cannot work
+offline); .ci/run installs them. Set UPDATE_SCREENSHOT=1 to refresh docs/web-demo.png.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from serving import ROOT
+from serving.demo import start_demo_server
+from tests.conftest import free_ports
+
+pytestmark = pytest.mark.integration
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+CANVAS = 280
+
+
+@pytest.fixture(scope="module")
+def page_url(torchserve):
+    (port,) = free_ports(1)
+    server = start_demo_server(port, torchserve.inference_url, lambda: torchserve.keys()["inference"])
+    yield f"http://127.0.0.1:{port}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Debian's chromium and chromium-driver (see .ci/run)")
+        pytest.skip("needs Debian's chromium and chromium-driver: apt-get install chromium chromium-driver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=800,700",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    yield driver
+    driver.quit()
+
+
+def draw(browser, *strokes: list[tuple[int, int]]) -> None:
+    """Mouse strokes on the canvas, in canvas pixels from its top-left corner."""
+    canvas = browser.find_element(By.ID, "canvas")
+    for points in strokes:
+        actions = ActionChains(browser, duration=20)
+        (x, y), rest = points[0], points[1:]
+        actions.move_to_element_with_offset(canvas, x - CANVAS // 2, y - CANVAS // 2).click_and_hold()
+        for x, y in rest:
+            actions.move_to_element_with_offset(canvas, x - CANVAS // 2, y - CANVAS // 2)
+        actions.release().perform()
+
+
+def shown_digit(browser, expected: str) -> str:
+    """The digit on show once the page settles on `expected`, or whatever it shows after 20 s:
+    the answers to half-drawn strokes come first."""
+    try:
+        WebDriverWait(browser, 20).until(lambda driver: driver.find_element(By.ID, "digit").text == expected)
+    except TimeoutException:
+        pass
+    return browser.find_element(By.ID, "digit").text
+
+
+def bar_widths(browser) -> list[float]:
+    spans = browser.find_elements(By.CSS_SELECTOR, "#bars .bar span")
+    return [float(span.value_of_css_property("width").removesuffix("px")) for span in spans]
+
+
+def test_a_drawn_one_is_read_as_1(browser, page_url):
+    browser.get(page_url)
+    draw(browser, [(140, 45), (140, 100), (140, 160), (140, 235)])
+    assert shown_digit(browser, "1") == "1"
+    widths = bar_widths(browser)
+    assert len(widths) == 10 and widths.index(max(widths)) == 1
+
+
+def test_clear_then_a_drawn_seven_is_read_as_7(browser, page_url, tmp_path):
+    browser.get(page_url)
+    draw(browser, [(140, 140), (140, 150)])
+    browser.find_element(By.ID, "clear").click()
+    assert browser.find_element(By.ID, "digit").text == ""
+    draw(browser, [(75, 55), (140, 55), (205, 55)], [(205, 55), (180, 120), (155, 185), (135, 245)])
+    assert shown_digit(browser, "7") == "7"
+    assert "seven" in browser.find_element(By.ID, "confidence").text
+    screenshot = tmp_path / "web-demo.png"
+    assert browser.save_screenshot(str(screenshot)) and screenshot.stat().st_size > 10_000
+    if os.environ.get("UPDATE_SCREENSHOT"):
+        shutil.copy(screenshot, ROOT / "docs" / "web-demo.png")
+
+
+def test_an_uploaded_mnist_test_image_is_read(browser, page_url, tmp_path, digit_pngs):
+    png, label = digit_pngs[4]
+    upload = tmp_path / "digit.png"
+    upload.write_bytes(png)
+    browser.get(page_url)
+    browser.find_element(By.ID, "file").send_keys(str(upload))
+    assert shown_digit(browser, str(label)) == str(label)
+
+
+def test_a_refused_upload_shows_the_servers_message(browser, page_url, tmp_path):
+    upload = tmp_path / "notes.gif"
+    upload.write_bytes(b"GIF89a but not really")
+    browser.get(page_url)
+    browser.find_element(By.ID, "file").send_keys(str(upload))
+    WebDriverWait(browser, 20).until(lambda driver: "not an image" in driver.find_element(By.ID, "status").text)
+    assert browser.find_element(By.ID, "digit").text == ""
+
+
+def test_the_page_never_sees_the_key_and_the_forwarder_forwards_only_predictions(page_url, torchserve, http):
+    page = http.get(page_url, timeout=10)
+    assert page.status_code == 200 and torchserve.keys()["inference"] not in page.text
+    assert http.get(f"{page_url}key_file.json", timeout=10).status_code == 404
+    assert http.post(f"{page_url}models", data=b"x", timeout=10).status_code == 404
+
+
+def test_torchserve_refuses_cors_preflights_under_token_auth(torchserve, http):
+    """Why the page goes through the forwarder: a browser's preflight carries no Authorization
+    header, and TorchServe 0.12 answers it 400, so no cross-origin page can call it with a key."""
+    preflight = http.options(
+        f"{torchserve.inference_url}/predictions/mnist",
+        headers={"Origin": "http://127.0.0.1:8090", "Access-Control-Request-Method": "POST"},
+        timeout=10,
+    )
+    assert preflight.status_code == 400 and preflight.json()["type"] == "InvalidKeyException"
