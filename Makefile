@@ -1,7 +1,8 @@
 # The front door: every target sets up the virtual environment it needs.
 #   make serve   start TorchServe on the shipped model (http://127.0.0.1:8080)
 #   make test    run the whole test suite against a real TorchServe
-# Also: make demo (a page to draw digits on), make train, make archive, make stop, make clean.
+# Also: make demo (a page to draw digits on), make scale WORKERS=N, make train, make archive,
+# make stop, make clean.
 
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
@@ -14,7 +15,7 @@ export MNIST_ROOT
 
 ARCHIVE_INPUTS := $(wildcard handler/*.py handler/*.json model/*.py) model/weights/lenet.pt model-config.yaml
 
-.PHONY: venv serve demo stop test lint train archive clean
+.PHONY: venv serve demo scale stop test lint train archive clean
 
 venv: $(INSTALLED)
 
@@ -34,6 +35,10 @@ serve: model_store/mnist.mar
 
 demo: model_store/mnist.mar
 	$(PYTHON) -m serving demo
+
+scale: $(INSTALLED)
+	@test -n "$(WORKERS)" || { echo "usage: make scale WORKERS=N" >&2; exit 2; }
+	$(PYTHON) -m serving scale $(WORKERS)
 
 stop: $(INSTALLED)
 	$(PYTHON) -m serving stop

@@ -2,6 +2,7 @@
 
 python -m serving start   # start in the background, wait for READY, print a curl command
 python -m serving demo    # start if needed, then serve the drawing page on http://127.0.0.1:8090
+python -m serving scale N # set the number of workers (the management key comes from key_file.json)
 python -m serving stop
 """
 
@@ -44,9 +45,20 @@ def demo(server: TorchServe) -> None:
         page.shutdown()
 
 
+def scale(server: TorchServe) -> None:
+    if len(sys.argv) != 3 or not sys.argv[2].isdigit():
+        raise SystemExit(__doc__)
+    print(f"{MODEL_NAME} now runs {server.scale(int(sys.argv[2]))} workers")
+
+
 def main() -> None:
     server = TorchServe(config=ROOT / "config.properties", run_dir=ROOT)
-    commands = {"start": start, "demo": demo, "stop": lambda server: print(server.stop() or "TorchServe has stopped.")}
+    commands = {
+        "start": start,
+        "demo": demo,
+        "scale": scale,
+        "stop": lambda server: print(server.stop() or "TorchServe has stopped."),
+    }
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command not in commands:
         raise SystemExit(__doc__)

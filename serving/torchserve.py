@@ -145,6 +145,21 @@ class TorchServe:
             return False
         return any(worker["status"] == "READY" for version in answer.json() for worker in version["workers"])
 
+    def scale(self, workers: int, model: str = MODEL_NAME, attempts: int = 3) -> int:
+        """Set the model's workers through the management API, wait until they run, and return the
+        count the API then reports. TorchServe 0.12 sometimes answers a scaling call made under load
+        with 500 ConcurrentModificationException; setting a worker count is idempotent, so retry."""
+        headers = {"Authorization": f"Bearer {self.keys()['management']}"}
+        url = f"{self.management_url}/models/{model}"
+        params = {"min_worker": workers, "max_worker": workers, "synchronous": "true"}
+        for attempt in range(1, attempts + 1):
+            answer = requests.put(url, params=params, headers=headers, timeout=300)
+            if answer.status_code == 200:
+                return len(requests.get(url, headers=headers, timeout=10).json()[0]["workers"])
+            if answer.status_code != 500 or attempt == attempts:
+                raise RuntimeError(f"scaling {model} to {workers} failed: {answer.status_code} {answer.text}")
+            time.sleep(0.5)
+
     def wait_ready(self, model: str = MODEL_NAME, timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout
         while not self.is_ready(model):
