@@ -3,8 +3,10 @@
 TorchServe 0.12 loses a few requests that are in flight on a worker removed by a scale-down: some
 are answered `500 "Worker died."`, a few are never answered at all (a job taken from the queue by
 the removed worker's batch aggregator is dropped when its thread is interrupted; no server-side
-timeout covers it). Scaling up loses nothing. Our client bounds every attempt with a timeout and
-resends the (idempotent) prediction, so its user sees no failure; that is what is asserted here.
+timeout covers it). Scaling up loses nothing, but a starting worker can take a request before its
+model is loaded and answer it only once loaded (seconds later). Our client bounds every attempt
+with a timeout and resends the (idempotent) prediction, so its user sees no failure; that is what is
+asserted here, with the raw outcomes beside it.
 """
 
 import threading
@@ -16,9 +18,10 @@ import requests
 from client.predict import Refusal, predict, session
 
 pytestmark = pytest.mark.integration
-ATTEMPT_TIMEOUT = 3.0  # s per attempt for our client in this test
+ATTEMPT_TIMEOUT = 5.0  # s per attempt for our client in this test
 RETRIES = 3
 BOUND = ATTEMPT_TIMEOUT * (RETRIES + 1) + 2  # the longest any prediction through our client may take
+RAW_TIMEOUT = 30.0  # long enough for a starting worker's load, so only real losses count
 
 
 @pytest.fixture
@@ -38,7 +41,7 @@ def test_predictions_streamed_while_scaling_up_and_down(
     key = torchserve.keys()["inference"]
     stop = threading.Event()
     ours: list[tuple[bool, float]] = []  # (right answer, seconds) through our retrying client
-    raw: list[tuple[float, int | str]] = []  # (start time, status or exception) without retries
+    raw: list[tuple[float, int | str, float]] = []  # (start, status or exception, seconds), no retries
 
     def our_client() -> None:
         with session(retries=RETRIES) as our_http:
@@ -56,10 +59,10 @@ def test_predictions_streamed_while_scaling_up_and_down(
             while not stop.is_set():
                 started = time.monotonic()
                 try:
-                    outcome = raw_http.post(predict_url, data=png, headers=inference_headers, timeout=ATTEMPT_TIMEOUT)
-                    raw.append((started, outcome.status_code))
+                    outcome = raw_http.post(predict_url, data=png, headers=inference_headers, timeout=RAW_TIMEOUT)
+                    raw.append((started, outcome.status_code, time.monotonic() - started))
                 except requests.RequestException as error:
-                    raw.append((started, type(error).__name__))
+                    raw.append((started, type(error).__name__, time.monotonic() - started))
 
     clients = [threading.Thread(target=our_client) for _ in range(3)] + [threading.Thread(target=raw_client)]
     for client in clients:
@@ -80,10 +83,13 @@ def test_predictions_streamed_while_scaling_up_and_down(
     assert len(ours) > 100
     assert all(right for right, _ in ours), f"{sum(not right for right, _ in ours)} failures through our client"
     assert max(seconds for _, seconds in ours) <= BOUND
-    during_scale_up = [outcome for started, outcome in raw if any(a <= started <= b for a, b in scale_ups)]
-    assert during_scale_up and all(outcome == 200 for outcome in during_scale_up)
-    lost = [outcome for _, outcome in raw if outcome != 200]
+    during_scale_up = [
+        (outcome, took) for started, outcome, took in raw if any(a <= started <= b for a, b in scale_ups)
+    ]
+    assert during_scale_up and all(outcome == 200 for outcome, _ in during_scale_up), during_scale_up
+    lost = [outcome for _, outcome, _ in raw if outcome != 200]
     print(
-        f"raw requests: {len(raw)}, lost on scale-down: {lost}; ours: {len(ours)}, "
+        f"raw: {len(raw)} requests, lost on scale-down {lost}, slowest during scale-up "
+        f"{max(took for _, took in during_scale_up):.2f} s; ours: {len(ours)}, "
         f"slowest {max(seconds for _, seconds in ours):.2f} s"
     )
