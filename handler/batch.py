@@ -2,17 +2,21 @@
 
 TorchServe hands the handler several requests at once, and one request may carry several images
 (`instances`). All readable images go through the network in a single forward pass; a request
-with any unreadable image is refused on its own with its 4xx, and its neighbours are answered.
+with any unreadable image is refused on its own with its 4xx, and its neighbours are answered;
+even an unexpected exception costs only its own request an answer (500).
 """
 
+import logging
 from dataclasses import dataclass, field
 
 import torch
 
 from handler import response
-from handler.errors import InputError
+from handler.errors import InputError, internal_error
 from handler.image import image_bytes_to_tensor
 from handler.request import images_in_request
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -47,6 +51,10 @@ def prepare(requests: list[dict]) -> Batch:
             tensors = _tensors(images, numbered=wants_list)
         except InputError as problem:
             batch.refused[index] = problem
+            continue
+        except Exception:  # a bug must cost this request its answer, not the whole batch its answers
+            logger.exception("request %d of the batch failed", index)
+            batch.refused[index] = internal_error()
             continue
         batch.wants_list[index] = wants_list
         batch.owners += [index] * len(tensors)

@@ -10,3 +10,9 @@ class InputError(ValueError):
         self.error_type = error_type
         self.message = message
         self.status = status
+
+
+def internal_error() -> InputError:
+    """The answer for a request whose processing failed in a way no input should cause (a bug):
+    500 for that request alone, with nothing of the traceback, which goes to the worker's log."""
+    return InputError("internal_error", "The image could not be processed; the error is logged on the server.", 500)

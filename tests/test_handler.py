@@ -9,6 +9,7 @@ import yaml
 from PIL import Image
 from ts.context import Context, RequestProcessor
 
+from handler import batch as batching
 from handler.mnist_handler import MNISTHandler
 from serving import ROOT
 from serving.archive import build_archive
@@ -86,3 +87,25 @@ def test_a_batch_of_only_bad_images_runs_no_model_and_refuses_each(handler_and_c
     answers, statuses = run_batch(handler, context, [{"body": b"x"}, {"nothing": b""}])
     assert statuses == [400, 400]
     assert [answer["error"]["type"] for answer in answers] == ["not_an_image", "missing_image"]
+
+
+def test_an_unexpected_exception_fails_only_its_own_request(handler_and_context, digit_pngs, monkeypatch, caplog):
+    handler, context = handler_and_context
+    real = batching.image_bytes_to_tensor
+    poison = b"\x89PNG poison"
+
+    def failing_on_poison(data: bytes):
+        if data == poison:
+            raise RuntimeError("a bug in the image code")
+        return real(data)
+
+    monkeypatch.setattr(batching, "image_bytes_to_tensor", failing_on_poison)
+    (first, first_label), (second, second_label) = digit_pngs[:2]
+    answers, statuses = run_batch(handler, context, [{"body": first}, {"body": poison}, {"body": second}])
+    assert statuses == [200, 500, 200]
+    assert answers[1]["error"]["type"] == "internal_error" and "bug" not in answers[1]["error"]["message"]
+    assert [answers[0]["predictions"]["prediction"]["label"], answers[2]["predictions"]["prediction"]["label"]] == [
+        first_label,
+        second_label,
+    ]
+    assert "a bug in the image code" in caplog.text
