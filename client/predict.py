@@ -1,8 +1,9 @@
 """Send images to the service and read its answers, retrying what is safe to retry.
 
 A prediction has no side effects, so a request that met a dying worker (TorchServe answers
-`500 "Worker died."`, or 502/503/504 while workers restart) or that timed out is simply sent again:
-the user sees an answer, not a failure. Refusals (4xx) are final and are never retried.
+`500 "Worker died."`, 507 for a killed one, 502/503/504 while workers restart) or that timed out
+is simply sent again: the user sees an answer, not a failure. Refusals (4xx) are final and are
+never retried.
 """
 
 import os
@@ -16,7 +17,9 @@ from urllib3.util.retry import Retry
 from serving.torchserve import read_keys
 
 DEFAULT_URL = "http://127.0.0.1:8080"
-RETRYABLE_STATUSES = (500, 502, 503, 504)
+# 500 "Worker died.", 502-504 while workers restart, and 507, which TorchServe answers for the
+# requests of a worker process killed by a signal (exit 137, as the OOM killer leaves it).
+RETRYABLE_STATUSES = (500, 502, 503, 504, 507)
 
 
 class ClientError(Exception):

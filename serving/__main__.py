@@ -21,6 +21,9 @@ def ensure_running(server: TorchServe) -> None:
     if server.is_ready():
         print(f"TorchServe is already serving {MODEL_NAME} at {server.inference_url}")
         return
+    snapshot = server.latest_snapshot()
+    if snapshot:
+        print(f"Restoring TorchServe's last state from {snapshot} (`make clean` starts afresh from config.properties)")
     server.start()
     print(f"TorchServe starting; waiting for {MODEL_NAME} to be READY ...")
     server.wait_ready()
@@ -52,7 +55,7 @@ def scale(server: TorchServe) -> None:
 
 
 def main() -> None:
-    server = TorchServe(config=ROOT / "config.properties", run_dir=ROOT)
+    server = TorchServe(config=ROOT / "config.properties", run_dir=ROOT, snapshots=True)
     commands = {
         "start": start,
         "demo": demo,

@@ -58,10 +58,16 @@ def check_java() -> None:
 
 @dataclass
 class TorchServe:
-    """One TorchServe instance: its config file and the folder it runs in."""
+    """One TorchServe instance: its config file and the folder it runs in.
+
+    With `snapshots`, TorchServe records every change (workers scaled, say) in logs/config/, and a
+    restart comes back as it was: started without a config file, TorchServe restores its latest
+    snapshot. Without, every start is exactly `config`.
+    """
 
     config: Path
     run_dir: Path
+    snapshots: bool = False
     properties: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -87,6 +93,10 @@ class TorchServe:
 
     def keys(self) -> dict[str, str]:
         return read_keys(self.key_file)
+
+    def latest_snapshot(self) -> Path | None:
+        snapshots = sorted((self.run_dir / "logs" / "config").glob("*.cfg"))  # named by timestamp
+        return snapshots[-1] if snapshots else None
 
     @property
     def temp_dir(self) -> Path:
@@ -125,8 +135,15 @@ class TorchServe:
         self.key_file.unlink(missing_ok=True)
         self.temp_dir.mkdir(parents=True, exist_ok=True)
         launch_log = self.temp_dir / "launch.log"
+        arguments = ["--start"]
+        if self.snapshots and self.latest_snapshot():  # the launcher insists on a model store
+            arguments += ["--model-store", self.properties["model_store"]]
+        else:
+            arguments += ["--ts-config", str(self.config)]
+        if not self.snapshots:
+            arguments.append("--ncs")
         with launch_log.open("w") as output:
-            result = self._torchserve("--start", "--ts-config", str(self.config), "--ncs", output=output)
+            result = self._torchserve(*arguments, output=output)
         if result.returncode != 0:
             raise RuntimeError(f"torchserve --start failed:\n{launch_log.read_text()}")
 

@@ -2,6 +2,8 @@
 
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import requests
@@ -48,10 +50,9 @@ def free_ports(count: int) -> list[int]:
             sock.close()
 
 
-@pytest.fixture(scope="session")
-def torchserve(tmp_path_factory) -> Iterator[TorchServe]:
-    """A real TorchServe serving an archive built from the shipped weights, on its own ports."""
-    run_dir = tmp_path_factory.mktemp("torchserve")
+def configured_instance(run_dir: Path, **overrides: str) -> TorchServe:
+    """A TorchServe configured as the shipped one, from an archive of the shipped weights, on free
+    ports of its own (so it never clashes with `make serve`), with `overrides` applied; not started."""
     build_archive(run_dir / "model_store")
     inference, management, metrics, grpc_inference, grpc_management, workers = free_ports(6)
     properties = read_properties(ROOT / "config.properties")
@@ -63,15 +64,28 @@ def torchserve(tmp_path_factory) -> Iterator[TorchServe]:
         grpc_management_port=str(grpc_management),
         initial_worker_port=str(workers),
         model_store=str(run_dir / "model_store"),
+        **overrides,
     )
     write_properties(run_dir / "config.properties", properties)
-    server = TorchServe(config=run_dir / "config.properties", run_dir=run_dir)
+    return TorchServe(config=run_dir / "config.properties", run_dir=run_dir)
+
+
+@contextmanager
+def running(server: TorchServe) -> Iterator[TorchServe]:
+    """Started and READY inside the block, always stopped after it."""
     server.start()
     try:
         server.wait_ready()
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def torchserve(tmp_path_factory) -> Iterator[TorchServe]:
+    """The session's real TorchServe, shared by the integration tests."""
+    with running(configured_instance(tmp_path_factory.mktemp("torchserve"))) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

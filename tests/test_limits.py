@@ -1,0 +1,46 @@
+"""The limits in config.properties, each shown on a real TorchServe."""
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+import requests
+from PIL import Image
+
+from tests.conftest import configured_instance, running
+from tests.images import encoded
+from tests.realistic import _on_paper
+
+pytestmark = pytest.mark.integration
+
+
+def test_the_shipped_configuration_sets_every_limit(torchserve):
+    limits = {
+        key: int(torchserve.properties[key]) for key in ("max_request_size", "max_response_size", "job_queue_size")
+    }
+    assert limits == {"max_request_size": 10 * 1024 * 1024, "max_response_size": 1024 * 1024, "job_queue_size": 100}
+    assert int(torchserve.properties["default_response_timeout"]) <= 60
+
+
+def test_a_full_queue_answers_503_at_once_and_everything_else_is_answered(tmp_path, mnist_test_images):
+    """A queue of 4 flooded by 48 clients sending 3-megapixel photos: the overflow is refused at once."""
+    digit = mnist_test_images[0][0].resize((900, 900))
+    photo = encoded(_on_paper(digit, np.random.default_rng(0)).resize((2000, 1500), Image.Resampling.BILINEAR), "JPEG")
+    with running(configured_instance(tmp_path, job_queue_size="4")) as server:
+        url = f"{server.inference_url}/predictions/mnist"
+        headers = {"Authorization": f"Bearer {server.keys()['inference']}"}
+
+        def send(_) -> tuple[int, float]:
+            started = time.monotonic()
+            with requests.Session() as http:
+                status = http.post(url, data=photo, headers=headers, timeout=60).status_code
+            return status, time.monotonic() - started
+
+        with ThreadPoolExecutor(max_workers=48) as pool:
+            outcomes = list(pool.map(send, range(48)))
+    refused = [seconds for status, seconds in outcomes if status == 503]
+    print(f"{len(refused)} of 48 refused, slowest refusal {max(refused, default=0):.2f} s")
+    assert refused, "the queue never filled"
+    assert max(refused) < 2.0
+    assert all(status in (200, 503) for status, _ in outcomes)
