@@ -151,28 +151,32 @@ class TorchServe:
         """Stop and wait (up to 60 s) until the frontend has exited and taken its workers down."""
         return self._torchserve("--stop", "--foreground").stdout.strip()
 
+    def _management(self, method: str, path: str, **options) -> requests.Response:
+        headers = {"Authorization": f"Bearer {self.keys()['management']}"}
+        return requests.request(method, f"{self.management_url}{path}", headers=headers, **options)
+
+    def workers(self, model: str = MODEL_NAME) -> list[dict]:
+        """The model's workers as the management API describes them: id, pid, status, memory..."""
+        answer = self._management("GET", f"/models/{model}", timeout=10)
+        answer.raise_for_status()
+        return answer.json()[0]["workers"]
+
     def is_ready(self, model: str = MODEL_NAME) -> bool:
         """True once the model has at least one READY worker."""
         try:
-            headers = {"Authorization": f"Bearer {self.keys()['management']}"}
-            answer = requests.get(f"{self.management_url}/models/{model}", headers=headers, timeout=5)
+            return any(worker["status"] == "READY" for worker in self.workers(model))
         except (OSError, KeyError, ValueError, requests.RequestException):
             return False
-        if answer.status_code != 200:
-            return False
-        return any(worker["status"] == "READY" for version in answer.json() for worker in version["workers"])
 
     def scale(self, workers: int, model: str = MODEL_NAME, attempts: int = 3) -> int:
         """Set the model's workers through the management API, wait until they run, and return the
         count the API then reports. TorchServe 0.12 sometimes answers a scaling call made under load
         with 500 ConcurrentModificationException; setting a worker count is idempotent, so retry."""
-        headers = {"Authorization": f"Bearer {self.keys()['management']}"}
-        url = f"{self.management_url}/models/{model}"
         params = {"min_worker": workers, "max_worker": workers, "synchronous": "true"}
         for attempt in range(1, attempts + 1):
-            answer = requests.put(url, params=params, headers=headers, timeout=300)
+            answer = self._management("PUT", f"/models/{model}", params=params, timeout=300)
             if answer.status_code == 200:
-                return len(requests.get(url, headers=headers, timeout=10).json()[0]["workers"])
+                return len(self.workers(model))
             if answer.status_code != 500 or attempt == attempts:
                 raise RuntimeError(f"scaling {model} to {workers} failed: {answer.status_code} {answer.text}")
             time.sleep(0.5)

@@ -12,11 +12,6 @@ pytestmark = pytest.mark.integration
 HANG = 10.0  # s: an answer slower than this counts as a hang
 
 
-def workers(torchserve) -> list[dict]:
-    headers = {"Authorization": f"Bearer {torchserve.keys()['management']}"}
-    return requests.get(f"{torchserve.management_url}/models/mnist", headers=headers, timeout=10).json()[0]["workers"]
-
-
 def test_kill_9_on_a_worker_while_requests_flow(torchserve, predict_url, inference_headers, digit_pngs):
     png, label = digit_pngs[0]
     stop = threading.Event()
@@ -37,12 +32,12 @@ def test_kill_9_on_a_worker_while_requests_flow(torchserve, predict_url, inferen
         thread.start()
     try:
         time.sleep(1)
-        before = workers(torchserve)
+        before = torchserve.workers()
         victim = before[0]["pid"]
         killed = time.monotonic()
         os.kill(victim, signal.SIGKILL)
         while True:  # recovered: as many READY workers as before, none of them the killed process
-            now = workers(torchserve)
+            now = torchserve.workers()
             if sum(w["status"] == "READY" for w in now) == len(before) and victim not in {w["pid"] for w in now}:
                 break
             assert time.monotonic() - killed < 60, f"no recovery within 60 s: {now}"

@@ -8,20 +8,15 @@ from tests.conftest import configured_instance, running
 pytestmark = pytest.mark.integration
 
 
-def worker_count(server) -> int:
-    headers = {"Authorization": f"Bearer {server.keys()['management']}"}
-    return len(requests.get(f"{server.management_url}/models/mnist", headers=headers, timeout=10).json()[0]["workers"])
-
-
 def test_a_restart_without_ncs_comes_back_with_three_workers(tmp_path, digit_pngs):
     server = configured_instance(tmp_path)
     server.snapshots = True
     with running(server):
-        assert worker_count(server) == 2  # model-config.yaml's minWorkers
+        assert len(server.workers()) == 2  # model-config.yaml's minWorkers
         assert server.scale(3) == 3
     assert server.latest_snapshot() is not None
     with running(server):
-        assert worker_count(server) == 3
+        assert len(server.workers()) == 3
         png, label = digit_pngs[0]
         answer = requests.post(
             f"{server.inference_url}/predictions/mnist",
