@@ -6,11 +6,14 @@ the same batch are predicted normally (BaseHandler would fail the whole batch wi
 """
 
 import json
+import time
+from collections import Counter
 from http import HTTPStatus
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from ts.metrics.metric_type_enum import MetricTypes
 from ts.torch_handler.base_handler import BaseHandler
 
 from handler import batch as batching
@@ -56,11 +59,44 @@ class MNISTHandler(BaseHandler):
 
     def handle(self, data: list[dict], context) -> list[bytes]:
         self.context = context
+        started = time.perf_counter()
         batch = self.preprocess(data)
+        preprocessed = time.perf_counter()
         images = batch.stacked()
-        answers = self.postprocess(batch, self.inference(images) if images is not None else None)
+        probabilities = self.inference(images) if images is not None else None
+        inferred = time.perf_counter()
+        answers = self.postprocess(batch, probabilities)
         for index, problem in batch.refused.items():
             context.set_response_status(problem.status, HTTPStatus(problem.status).phrase, index)
         for index in range(len(data)):
             context.set_response_content_type(index, JSON)
+        self.record_metrics(batch, probabilities, (preprocessed - started) / len(data), inferred - preprocessed)
         return [json.dumps(answer).encode() for answer in answers]
+
+    def record_metrics(
+        self,
+        batch: batching.Batch,
+        probabilities: torch.Tensor | None,
+        preprocess_seconds: float,
+        inference_seconds: float,
+    ) -> None:
+        """The model metrics declared in metrics.yaml, one line each per batch (every metric update
+        is a log line the frontend parses, so they are aggregated here rather than sent per image).
+        Preprocessing is per request, averaged over the batch; inference is per forward pass."""
+        metrics, model = self.context.metrics, self.context.model_name
+        if probabilities is not None:
+            for digit, count in Counter(probabilities.argmax(dim=1).tolist()).items():
+                metrics.get_metric("mnist_predictions_total", MetricTypes.COUNTER).add_or_update(
+                    count, [model, str(digit)]
+                )
+            metrics.get_metric("mnist_inference_milliseconds", MetricTypes.HISTOGRAM).add_or_update(
+                inference_seconds * 1000, [model]
+            )
+            metrics.get_metric("mnist_batch_size", MetricTypes.GAUGE).add_or_update(len(probabilities), [model])
+        for error_type, count in Counter(problem.error_type for problem in batch.refused.values()).items():
+            metrics.get_metric("mnist_rejected_inputs_total", MetricTypes.COUNTER).add_or_update(
+                count, [model, error_type]
+            )
+        metrics.get_metric("mnist_preprocess_milliseconds", MetricTypes.HISTOGRAM).add_or_update(
+            preprocess_seconds * 1000, [model]
+        )

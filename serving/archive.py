@@ -8,6 +8,7 @@ temporary folder and passed as one extra-files folder, whose sub-folders the arc
 """
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -33,7 +34,9 @@ def build_archive(export_path: Path, weights: Path = DEFAULT_WEIGHTS, version: s
     """Write `<export_path>/mnist.mar` and return its path."""
     export_path.mkdir(parents=True, exist_ok=True)
     archiver = Path(sys.executable).with_name("torch-model-archiver")
-    with tempfile.TemporaryDirectory() as stage:
+    # The archiver assembles in $TMPDIR/<model name>: a private TMPDIR keeps two builds at once
+    # (tests beside `make archive`, say) from mixing their files.
+    with tempfile.TemporaryDirectory() as stage, tempfile.TemporaryDirectory() as private_tmp:
         _stage_packages(Path(stage))
         subprocess.run(
             [
@@ -57,6 +60,7 @@ def build_archive(export_path: Path, weights: Path = DEFAULT_WEIGHTS, version: s
                 "--force",
             ],
             check=True,
+            env={**os.environ, "TMPDIR": private_tmp},
         )
     return export_path / f"{MODEL_NAME}.mar"
 

@@ -64,6 +64,7 @@ def configured_instance(run_dir: Path, **overrides: str) -> TorchServe:
         grpc_management_port=str(grpc_management),
         initial_worker_port=str(workers),
         model_store=str(run_dir / "model_store"),
+        metrics_config=str(ROOT / properties["metrics_config"]),
         **overrides,
     )
     write_properties(run_dir / "config.properties", properties)

@@ -8,6 +8,7 @@ import torch
 import yaml
 from PIL import Image
 from ts.context import Context, RequestProcessor
+from ts.metrics.metric_cache_yaml_impl import MetricsCacheYamlImpl
 
 from handler import batch as batching
 from handler.mnist_handler import MNISTHandler
@@ -30,8 +31,18 @@ def handler_and_context(archive_dir):
     threads = torch.get_num_threads()
     manifest = json.loads((archive_dir / "MAR-INF" / "MANIFEST.json").read_text())
     config = yaml.safe_load((archive_dir / "model-config.yaml").read_text())
+    metrics = MetricsCacheYamlImpl(config_file_path=str(ROOT / "metrics.yaml"))
+    metrics.initialize_cache()
+    metrics.model_name = "mnist"
     context = Context(
-        "mnist", str(archive_dir), manifest, config["batchSize"], None, "0.12.0", model_yaml_config=config
+        "mnist",
+        str(archive_dir),
+        manifest,
+        config["batchSize"],
+        None,
+        "0.12.0",
+        metrics=metrics,
+        model_yaml_config=config,
     )
     handler = MNISTHandler()
     handler.initialize(context)
