@@ -1,5 +1,6 @@
 """The limits in config.properties, each shown on a real TorchServe."""
 
+import base64
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -44,3 +45,36 @@ def test_a_full_queue_answers_503_at_once_and_everything_else_is_answered(tmp_pa
     assert refused, "the queue never filled"
     assert max(refused) < 2.0
     assert all(status in (200, 503) for status, _ in outcomes)
+
+
+def big_blank_png_with_a_bar() -> bytes:
+    """49 megapixels, just under the pixel limit, 60 kB as PNG: about 0.3 s of decoding each."""
+    image = Image.new("L", (7000, 7000), 255)
+    image.paste(0, (3000, 3000, 3400, 4000))
+    return encoded(image, "PNG")
+
+
+def test_the_response_timeout_and_the_response_size_limit_end_in_prompt_errors(tmp_path, digit_pngs):
+    """A request that keeps a worker past default_response_timeout, and an answer larger than
+    max_response_size, each get an error at once; the server answers good requests afterwards."""
+    overrides = {"default_response_timeout": "2", "max_response_size": "3000"}
+    with running(configured_instance(tmp_path, **overrides)) as server:
+        url = f"{server.inference_url}/predictions/mnist"
+        headers = {"Authorization": f"Bearer {server.keys()['inference']}"}
+        big = base64.b64encode(big_blank_png_with_a_bar()).decode()
+
+        started = time.monotonic()
+        slow = requests.post(url, json={"instances": [{"b64": big}] * 24}, headers=headers, timeout=60)
+        slow_seconds = time.monotonic() - started
+        assert slow.status_code >= 500 and slow_seconds < 15, (slow.status_code, slow_seconds)
+
+        digits = [{"b64": base64.b64encode(png).decode()} for png, _ in digit_pngs[:8]]
+        large = requests.post(url, json={"instances": digits}, headers=headers, timeout=60)
+        assert large.status_code >= 400 and "predictions" not in large.text
+
+        deadline = time.monotonic() + 60
+        while (answer := requests.post(url, data=digit_pngs[0][0], headers=headers, timeout=30)).status_code != 200:
+            assert time.monotonic() < deadline, answer.text
+            time.sleep(0.5)
+        assert answer.json()["predictions"]["prediction"]["label"] == digit_pngs[0][1]
+        print(f"timed out after {slow_seconds:.1f} s with {slow.status_code}; too large: {large.status_code}")
