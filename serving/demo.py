@@ -7,12 +7,17 @@ page therefore talks only to this same-origin server, which reads the inference 
 key_file.json at each request (a refreshed key just works) and never hands it to the browser.
 """
 
+import json
 import threading
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import requests
+
 from client.predict import session
+from handler import response
+from handler.errors import InputError
 from serving import ROOT
 
 WEB_DIR = ROOT / "web"
@@ -34,15 +39,25 @@ def make_handler(inference_url: str, inference_key: Callable[[], str]) -> type[B
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            if not self.path.startswith(FORWARDED) or length > MAX_BODY:
-                status = HTTPStatus.NOT_FOUND if length <= MAX_BODY else HTTPStatus.REQUEST_ENTITY_TOO_LARGE
-                self._send(status, b'{"success": false}', "application/json")
+            if not self.path.startswith(FORWARDED):
+                self._refuse(InputError("not_found", "Only /predictions/ is served here.", 404))
+                return
+            if length > MAX_BODY:
+                self._refuse(InputError("body_too_large", f"Send at most {MAX_BODY:,} bytes.", 413))
                 return
             headers = {"Authorization": f"Bearer {inference_key()}"}
             if "Content-Type" in self.headers:
                 headers["Content-Type"] = self.headers["Content-Type"]
-            answer = http.post(f"{inference_url}{self.path}", data=self.rfile.read(length), headers=headers, timeout=30)
+            body = self.rfile.read(length)
+            try:
+                answer = http.post(f"{inference_url}{self.path}", data=body, headers=headers, timeout=30)
+            except requests.RequestException:
+                self._refuse(InputError("service_unavailable", "TorchServe cannot be reached; is it running?", 502))
+                return
             self._send(answer.status_code, answer.content, answer.headers.get("content-type", "application/json"))
+
+        def _refuse(self, problem: InputError) -> None:
+            self._send(problem.status, json.dumps(response.error(problem)).encode(), "application/json")
 
         def _send(self, status: int, body: bytes, content_type: str) -> None:
             self.send_response(status)

@@ -129,7 +129,18 @@ def test_the_page_never_sees_the_key_and_the_forwarder_forwards_only_predictions
     page = http.get(page_url, timeout=10)
     assert page.status_code == 200 and torchserve.keys()["inference"] not in page.text
     assert http.get(f"{page_url}key_file.json", timeout=10).status_code == 404
-    assert http.post(f"{page_url}models", data=b"x", timeout=10).status_code == 404
+    refused = http.post(f"{page_url}models", data=b"x", timeout=10)
+    assert refused.status_code == 404 and refused.json()["error"]["type"] == "not_found"
+
+
+def test_the_forwarder_answers_502_in_the_error_shape_when_torchserve_is_down(http):
+    closed, port = free_ports(2)
+    server = start_demo_server(port, f"http://127.0.0.1:{closed}", lambda: "any-key")
+    try:
+        answer = http.post(f"http://127.0.0.1:{port}/predictions/mnist", data=b"x", timeout=30)
+    finally:
+        server.shutdown()
+    assert answer.status_code == 502 and answer.json()["error"]["type"] == "service_unavailable"
 
 
 def test_torchserve_refuses_cors_preflights_under_token_auth(torchserve, http):
