@@ -34,7 +34,7 @@ def decode_image(data: bytes) -> Image.Image:
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
         raise _too_large() from error
     except (OSError, SyntaxError, ValueError) as error:
-        raise InputError("corrupt_image", "The image is truncated or corrupt.") from error
+        raise _corrupt() from error
 
     if image.format not in ACCEPTED_FORMATS:
         raise InputError(
@@ -50,7 +50,11 @@ def decode_image(data: bytes) -> Image.Image:
         image.load()  # the first frame only, for GIF and animated WebP
         return ImageOps.exif_transpose(image)
     except (OSError, SyntaxError, ValueError, EOFError) as error:
-        raise InputError("corrupt_image", "The image is truncated or corrupt.") from error
+        raise _corrupt() from error
+
+
+def _corrupt() -> InputError:
+    return InputError("corrupt_image", "The image is truncated or corrupt.")
 
 
 def _too_large() -> InputError:

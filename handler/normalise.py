@@ -100,12 +100,12 @@ def _is_edge_line(box: tuple[slice, slice], shape: tuple[int, ...]) -> bool:
     return min(centre, length - centre) < length * BORDER_BAND
 
 
-def digit_mask(ink: np.ndarray) -> np.ndarray:
+def digit_mask(ink: np.ndarray, otsu_level: float) -> np.ndarray:
     """The pixels of the digit: ink above Otsu's level, in the pieces big enough to be strokes and
     not lying along the border."""
     if ink.max() < MIN_CONTRAST:
         raise _no_digit()
-    threshold = max(otsu_threshold(ink), ink.max() * 0.2)
+    threshold = max(otsu_level, ink.max() * 0.2)
     labels, count = ndimage.label(_clear_border_lines(ink > threshold), structure=EIGHT_NEIGHBOURS)
     sizes = np.bincount(labels.ravel(), minlength=count + 1)
     candidates = [
@@ -118,14 +118,14 @@ def digit_mask(ink: np.ndarray) -> np.ndarray:
     return np.isin(labels, keep)
 
 
-def crop_to_digit(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def crop_to_digit(ink: np.ndarray, mask: np.ndarray, otsu_level: float) -> np.ndarray:
     """The digit's bounding box, everything outside its strokes zeroed, contrast stretched to 0-255
     so that stroke cores saturate like MNIST's pen."""
     rows, columns = np.nonzero(mask)
     box = (slice(rows.min(), rows.max() + 1), slice(columns.min(), columns.max() + 1))
     strokes = ndimage.binary_dilation(mask, structure=EIGHT_NEIGHBOURS, iterations=2)[box]
     crop = ink[box] * strokes
-    floor, core = otsu_threshold(ink) * 0.5, np.percentile(ink[mask], 90)
+    floor, core = otsu_level * 0.5, np.percentile(ink[mask], 90)
     return np.clip((crop - floor) / max(core - floor, 1e-6), 0, 1) * 255
 
 
@@ -155,4 +155,5 @@ def mnist_style(image: Image.Image) -> np.ndarray:
         return pixels
     gray.thumbnail((WORK_SIZE, WORK_SIZE), Image.Resampling.BILINEAR)
     ink = remove_background(white_on_black(np.asarray(gray, dtype=np.float32)))
-    return fit_and_centre(crop_to_digit(ink, digit_mask(ink)))
+    level = otsu_threshold(ink)  # one histogram serves the mask and the contrast stretch
+    return fit_and_centre(crop_to_digit(ink, digit_mask(ink, level), level))
