@@ -3,3 +3,4 @@
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout
+MODEL_NAME = "mnist"  # the name the archive is built and served under

@@ -9,9 +9,9 @@ python -m serving stop
 import sys
 import threading
 
-from serving import ROOT
+from serving import MODEL_NAME, ROOT
 from serving.demo import start_demo_server
-from serving.torchserve import MODEL_NAME, TorchServe
+from serving.torchserve import TorchServe
 
 DEMO_PORT = 8090
 SAMPLE = "examples/digits/7.png"

@@ -15,9 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from serving import ROOT
+from serving import MODEL_NAME, ROOT
 
-MODEL_NAME = "mnist"
 DEFAULT_WEIGHTS = ROOT / "model" / "weights" / "lenet.pt"
 PACKAGES = ("handler", "model")
 

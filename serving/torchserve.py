@@ -18,7 +18,8 @@ from pathlib import Path
 import psutil
 import requests
 
-MODEL_NAME = "mnist"
+from serving import MODEL_NAME
+
 JAVA_HINT = (
     "TorchServe's frontend needs Java 11 or newer: install it (Debian/Ubuntu: apt-get install openjdk-17-jre-headless)."
 )
@@ -131,9 +132,8 @@ class TorchServe:
         """Launch in the background. The frontend inherits the launcher's output, so that goes to a
         file: a pipe would never reach end-of-file while the server runs."""
         check_java()
-        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.temp_dir.mkdir(parents=True, exist_ok=True)  # inside run_dir, so that exists too
         self.key_file.unlink(missing_ok=True)
-        self.temp_dir.mkdir(parents=True, exist_ok=True)
         launch_log = self.temp_dir / "launch.log"
         arguments = ["--start"]
         if self.snapshots and self.latest_snapshot():  # the launcher insists on a model store
