@@ -38,6 +38,12 @@ def shipped_model() -> LeNet:
     return model.eval()
 
 
+def label_of(answer: requests.Response) -> int:
+    """The predicted digit of a 200 answer from the service."""
+    assert answer.status_code == 200, answer.text
+    return answer.json()["predictions"]["prediction"]["label"]
+
+
 def free_ports(count: int) -> list[int]:
     """Ports the kernel reports free right now, so a test server never clashes with `make serve`."""
     sockets = [socket.socket() for _ in range(count)]

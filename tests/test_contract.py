@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from handler.request import MAX_IMAGES_PER_REQUEST
+from tests.conftest import label_of
 from tests.images import encoded
 
 pytestmark = pytest.mark.integration
@@ -20,7 +21,7 @@ def still_serving_afterwards(http, predict_url, inference_headers, digit_pngs):
     yield
     png, label = digit_pngs[7]
     answer = http.post(predict_url, data=png, headers=inference_headers, timeout=30)
-    assert answer.status_code == 200 and answer.json()["predictions"]["prediction"]["label"] == label
+    assert label_of(answer) == label
 
 
 def b64(data: bytes) -> str:
@@ -30,7 +31,7 @@ def b64(data: bytes) -> str:
 def test_json_with_a_base64_image(http, predict_url, inference_headers, digit_pngs):
     png, label = digit_pngs[0]
     answer = http.post(predict_url, json={"image": b64(png)}, headers=inference_headers, timeout=30)
-    assert answer.json()["predictions"]["prediction"]["label"] == label
+    assert label_of(answer) == label
 
 
 def test_a_canvas_data_url(http, predict_url, inference_headers, digit_pngs):
@@ -38,7 +39,7 @@ def test_a_canvas_data_url(http, predict_url, inference_headers, digit_pngs):
     answer = http.post(
         predict_url, json={"image": f"data:image/png;base64,{b64(png)}"}, headers=inference_headers, timeout=30
     )
-    assert answer.json()["predictions"]["prediction"]["label"] == label
+    assert label_of(answer) == label
 
 
 def test_instances_get_one_prediction_per_image_in_order(http, predict_url, inference_headers, digit_pngs):

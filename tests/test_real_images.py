@@ -15,6 +15,7 @@ from PIL import Image
 from torchvision import transforms
 
 from model import MNIST_MEAN, MNIST_STD
+from tests.conftest import label_of
 from tests.realistic import RENDERERS, render_set
 
 pytestmark = pytest.mark.integration
@@ -40,8 +41,7 @@ def served_accuracy(images: list[tuple[bytes, int]], url: str, headers: dict[str
     def predict(data: bytes) -> int:
         with requests.Session() as http:
             answer = http.post(url, data=data, headers=headers, timeout=30)
-        assert answer.status_code == 200, answer.text
-        return answer.json()["predictions"]["prediction"]["label"]
+        return label_of(answer)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         labels = list(pool.map(predict, [data for data, _ in images]))

@@ -5,12 +5,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from tests.conftest import label_of
+
 pytestmark = pytest.mark.integration
-
-
-def label_of(answer: requests.Response) -> int:
-    assert answer.status_code == 200, answer.text
-    return answer.json()["predictions"]["prediction"]["label"]
 
 
 def send_raw(http, url, headers, png):

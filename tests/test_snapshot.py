@@ -3,7 +3,7 @@
 import pytest
 import requests
 
-from tests.conftest import configured_instance, running
+from tests.conftest import configured_instance, label_of, running
 
 pytestmark = pytest.mark.integration
 
@@ -24,4 +24,4 @@ def test_a_restart_without_ncs_comes_back_with_three_workers(tmp_path, digit_png
             headers={"Authorization": f"Bearer {server.keys()['inference']}"},
             timeout=30,
         )
-        assert answer.json()["predictions"]["prediction"]["label"] == label
+        assert label_of(answer) == label
