@@ -1,16 +1,18 @@
-"""Train a network on MNIST and write its weights and a metrics report.
+"""Train one of the networks on MNIST; write its weights, a metrics report and a reports folder.
 
-    python -m training.train --epochs 15 --out model/weights
+    python -m training.train --model compact        # mlp, lenet or compact
 
-One path from data to model, as in pytorch/examples' mnist/main.py: seeded split, Adam with a
-one-cycle learning-rate schedule, evaluation on train/validation/test, a state dict and a JSON
-report. The same seed on the CPU gives bit-identical weights.
+One path from data to model, as in pytorch/examples' mnist/main.py: a seeded split, the network's
+recipe (training/recipes.py, each setting overridable by a flag), evaluation on
+train/validation/test, then `<out>/<model>.pt`, `<out>/<model>.json` and the PNG reports in
+`<reports>/<model>/`. The same seed on the CPU gives bit-identical weights.
 """
 
 import argparse
 import json
 import time
 from collections.abc import Sequence
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import torch
@@ -19,9 +21,11 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
-from model import WEIGHTS_DIR
-from model.lenet import LeNet
+from model import NETWORKS, WEIGHTS_DIR
+from training import reports
+from training.augment import random_affine
 from training.data import default_root, load_splits
+from training.recipes import RECIPES, Recipe
 
 EVAL_BATCH_SIZE = 1000
 
@@ -43,58 +47,104 @@ def evaluate(model: nn.Module, dataset: TensorDataset, device: torch.device) -> 
     return {"loss": total_loss / len(dataset), "accuracy": correct / len(dataset)}
 
 
+def make_optimizer(model: nn.Module, recipe: Recipe) -> torch.optim.Optimizer:
+    if recipe.optimizer == "adam":
+        return torch.optim.AdamW(model.parameters(), lr=recipe.lr, weight_decay=recipe.weight_decay)
+    return torch.optim.SGD(
+        model.parameters(), lr=recipe.lr, momentum=0.9, nesterov=True, weight_decay=recipe.weight_decay
+    )
+
+
 def train_epoch(
     model: nn.Module,
     loader: DataLoader,
     optimizer: torch.optim.Optimizer,
     scheduler: torch.optim.lr_scheduler.LRScheduler,
+    recipe: Recipe,
+    augmenter: torch.Generator | None,
     device: torch.device,
     description: str,
-) -> None:
+) -> dict[str, float]:
+    """One pass over the training data; returns the running loss and accuracy of that pass."""
     model.train()
+    total_loss, correct, seen = 0.0, 0, 0
     progress = tqdm(loader, desc=description, unit="batch", leave=False, disable=None)
     for images, labels in progress:
         images, labels = images.to(device), labels.to(device)
+        if augmenter is not None:
+            images = random_affine(images, augmenter)
         optimizer.zero_grad()
-        loss = F.cross_entropy(model(images), labels)
+        logits = model(images)
+        loss = F.cross_entropy(logits, labels, label_smoothing=recipe.label_smoothing)
         loss.backward()
         optimizer.step()
         scheduler.step()
+        total_loss += F.cross_entropy(logits.detach(), labels, reduction="sum").item()
+        correct += (logits.argmax(dim=1) == labels).sum().item()
+        seen += len(labels)
         progress.set_postfix(loss=f"{loss.item():.4f}")
+    return {"loss": total_loss / seen, "accuracy": correct / seen}
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", choices=sorted(NETWORKS), default="compact")
     parser.add_argument(
         "--data-root", default=default_root(), help="folder holding MNIST/raw (env MNIST_ROOT, default ./data)"
     )
     parser.add_argument(
         "--no-download", action="store_true", help="fail instead of downloading MNIST when it is missing"
     )
-    parser.add_argument("--epochs", type=int, default=15)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--lr", type=float, default=3e-3, help="peak learning rate of the one-cycle schedule")
+    parser.add_argument("--epochs", type=int, help="default: the model's recipe")
+    parser.add_argument("--batch-size", type=int, help="default: the model's recipe")
+    parser.add_argument("--lr", type=float, help="peak learning rate of the one-cycle schedule (default: recipe)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--train-limit", type=int, default=None, help="train on the first N images of the split only (smoke tests)"
     )
-    parser.add_argument("--out", type=Path, default=WEIGHTS_DIR, help="folder for lenet.pt and lenet.json")
+    parser.add_argument("--out", type=Path, default=WEIGHTS_DIR, help="folder for <model>.pt and <model>.json")
+    parser.add_argument("--reports", type=Path, default=reports.REPORTS_DIR, help="folder for <model>/*.png")
+    parser.add_argument(
+        "--tensorboard", type=Path, metavar="LOGDIR", help="also log to TensorBoard (pip install '.[tensorboard]')"
+    )
     return parser.parse_args(argv)
 
 
+def recipe_from(args: argparse.Namespace) -> Recipe:
+    overrides = {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr}
+    return replace(RECIPES[args.model], **{key: value for key, value in overrides.items() if value is not None})
+
+
 def format_table(metrics: dict) -> str:
-    rows = [f"{'split':<12}{'accuracy':>10}{'loss':>10}"]
+    rows = [f"{metrics['model']}", f"{'split':<12}{'accuracy':>10}{'loss':>10}"]
     for split in ("train", "validation", "test"):
         rows.append(f"{split:<12}{metrics[split]['accuracy']:>10.2%}{metrics[split]['loss']:>10.4f}")
     rows.append(
-        f"{metrics['parameters']:,} parameters, {metrics['epochs']} epochs, "
+        f"{metrics['parameters']:,} parameters, {metrics['recipe']['epochs']} epochs, "
         f"{metrics['seconds']:.0f} s on {metrics['device']}, seed {metrics['seed']}"
     )
     return "\n".join(rows)
 
 
+README_HEADER = (
+    "| model | parameters | train acc / loss | validation acc / loss | test acc / loss | epochs | training time |\n"
+    "|---|---|---|---|---|---|---|"
+)
+
+
+def readme_row(metrics: dict) -> str:
+    """The model's row of the README's table (a test checks the README against the metrics)."""
+    cells = [f"`{metrics['model']}`", f"{metrics['parameters']:,}"]
+    cells += [
+        f"{metrics[split]['accuracy']:.2%} / {metrics[split]['loss']:.4f}" for split in ("train", "validation", "test")
+    ]
+    cells += [str(metrics["recipe"]["epochs"]), f"{metrics['seconds']:.0f} s on {metrics['device']}"]
+    return "| " + " | ".join(cells) + " |"
+
+
 def main(argv: Sequence[str] | None = None) -> dict:
     args = parse_args(argv)
+    recipe = recipe_from(args)
     torch.manual_seed(args.seed)
     torch.use_deterministic_algorithms(True)
     device = pick_device()
@@ -105,30 +155,35 @@ def main(argv: Sequence[str] | None = None) -> dict:
         train_set = TensorDataset(*(tensor[: args.train_limit] for tensor in train_set.tensors))
     loader = DataLoader(
         train_set,
-        batch_size=args.batch_size,
+        batch_size=recipe.batch_size,
         shuffle=True,
         generator=torch.Generator().manual_seed(args.seed),
     )
+    augmenter = torch.Generator().manual_seed(args.seed) if recipe.augment else None
 
-    model = LeNet().to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+    model = NETWORKS[args.model]().to(device)
+    optimizer = make_optimizer(model, recipe)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=args.lr, epochs=args.epochs, steps_per_epoch=len(loader)
+        optimizer, max_lr=recipe.lr, epochs=recipe.epochs, steps_per_epoch=len(loader)
     )
+    board = reports.tensorboard(args.tensorboard / args.model) if args.tensorboard else None
 
+    history: list[dict] = []
     started = time.perf_counter()
-    for epoch in range(1, args.epochs + 1):
-        train_epoch(model, loader, optimizer, scheduler, device, f"epoch {epoch}/{args.epochs}")
+    for epoch in range(1, recipe.epochs + 1):
+        description = f"{args.model} epoch {epoch}/{recipe.epochs}"
+        train = train_epoch(model, loader, optimizer, scheduler, recipe, augmenter, device, description)
         validation = evaluate(model, splits.validation, device)
+        history.append({"epoch": epoch, "train": train, "validation": validation})
         print(f"epoch {epoch:>2}: validation accuracy {validation['accuracy']:.2%}, loss {validation['loss']:.4f}")
+        if board is not None:
+            reports.log_epoch(board, history[-1])
     seconds = time.perf_counter() - started
 
     metrics = {
-        "model": "lenet",
+        "model": args.model,
         "parameters": sum(p.numel() for p in model.parameters()),
-        "epochs": args.epochs,
-        "batch_size": args.batch_size,
-        "lr": args.lr,
+        "recipe": asdict(recipe),
         "seed": args.seed,
         "train_images": len(train_set),
         "device": device.type,
@@ -137,11 +192,16 @@ def main(argv: Sequence[str] | None = None) -> dict:
         "train": evaluate(model, train_set, device),
         "validation": evaluate(model, splits.validation, device),
         "test": evaluate(model, splits.test, device),
+        "history": history,
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    torch.save(model.state_dict(), args.out / "lenet.pt")
-    (args.out / "lenet.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    torch.save(model.state_dict(), args.out / f"{args.model}.pt")
+    (args.out / f"{args.model}.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    reports.write_all(args.reports / args.model, model, metrics, splits.train, splits.test, device)
+    if board is not None:
+        board.close()
     print(format_table(metrics))
+    print(f"\nREADME row:\n{readme_row(metrics)}")
     return metrics
 
 
