@@ -1,10 +1,12 @@
-"""Build mnist.mar with torch-model-archiver.
+"""Build one archive per trained network with torch-model-archiver: versions of `mnist`.
 
-    python -m serving.archive [--export-path model_store] [--weights model/weights/lenet.pt]
+    python -m serving.archive [--export-path model_store] [--network compact ...]
 
 The archiver copies every file into the archive's root, which would break the handler's package
 imports (`from handler.image import ...`). So the `handler` and `model` packages are staged in a
 temporary folder and passed as one extra-files folder, whose sub-folders the archiver keeps.
+Each archive carries model-config.yaml plus the network's name for the handler; the versions
+other than the default run one worker each, since they only see the traffic asked of them.
 """
 
 import argparse
@@ -13,11 +15,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
-from serving import MODEL_NAME, ROOT
+import yaml
 
-DEFAULT_WEIGHTS = ROOT / "model" / "weights" / "lenet.pt"
+from model import WEIGHTS_DIR
+from serving import DEFAULT_NETWORK, MODEL_NAME, ROOT, VERSIONS, archive_file
+
 PACKAGES = ("handler", "model")
 
 
@@ -29,47 +34,64 @@ def _stage_packages(stage: Path) -> None:
             shutil.copy2(source, target)
 
 
-def build_archive(export_path: Path, weights: Path = DEFAULT_WEIGHTS, version: str = "1.0") -> Path:
-    """Write `<export_path>/mnist.mar` and return its path."""
+def model_config(network: str) -> dict:
+    """model-config.yaml as packed for `network`."""
+    config = yaml.safe_load((ROOT / "model-config.yaml").read_text())
+    config["handler"]["network"] = network
+    if network != DEFAULT_NETWORK:
+        config["minWorkers"] = config["maxWorkers"] = 1
+    return config
+
+
+def build_archive(export_path: Path, network: str = DEFAULT_NETWORK, weights: Path | None = None) -> Path:
+    """Write `<export_path>/mnist-<network>.mar` (version VERSIONS[network]) and return its path."""
     export_path.mkdir(parents=True, exist_ok=True)
     archiver = Path(sys.executable).with_name("torch-model-archiver")
     # The archiver assembles in $TMPDIR/<model name>: a private TMPDIR keeps two builds at once
     # (tests beside `make archive`, say) from mixing their files.
-    with tempfile.TemporaryDirectory() as stage, tempfile.TemporaryDirectory() as private_tmp:
-        _stage_packages(Path(stage))
+    with tempfile.TemporaryDirectory() as work, tempfile.TemporaryDirectory() as private_tmp:
+        stage, config, out = Path(work, "stage"), Path(work, "model-config.yaml"), Path(work, "out")
+        stage.mkdir()
+        out.mkdir()
+        _stage_packages(stage)
+        config.write_text(yaml.safe_dump(model_config(network), sort_keys=False))
         subprocess.run(
             [
                 str(archiver),
                 "--model-name",
                 MODEL_NAME,
                 "--version",
-                version,
-                "--model-file",
-                str(ROOT / "model" / "lenet.py"),
+                VERSIONS[network],
                 "--serialized-file",
-                str(weights),
+                str(weights or WEIGHTS_DIR / f"{network}.pt"),
                 "--handler",
                 str(ROOT / "handler" / "mnist_handler.py"),
                 "--extra-files",
                 f"{stage},{ROOT / 'handler' / 'index_to_name.json'}",
                 "--config-file",
-                str(ROOT / "model-config.yaml"),
+                str(config),
                 "--export-path",
-                str(export_path),
-                "--force",
+                str(out),
             ],
             check=True,
             env={**os.environ, "TMPDIR": private_tmp},
         )
-    return export_path / f"{MODEL_NAME}.mar"
+        target = export_path / archive_file(network)
+        shutil.move(out / f"{MODEL_NAME}.mar", target)
+    return target
+
+
+def build_archives(export_path: Path, networks: Sequence[str] = tuple(VERSIONS)) -> list[Path]:
+    return [build_archive(export_path, network) for network in networks]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--export-path", type=Path, default=ROOT / "model_store")
-    parser.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS)
+    parser.add_argument("--network", choices=list(VERSIONS), action="append", help="default: all of them")
     args = parser.parse_args()
-    print(f"wrote {build_archive(args.export_path, args.weights)}")
+    for path in build_archives(args.export_path, args.network or list(VERSIONS)):
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

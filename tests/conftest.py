@@ -1,6 +1,9 @@
 """Shared fixtures: the real MNIST test set, the shipped model, and one real TorchServe per session."""
 
+import functools
+import shutil
 import socket
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -8,12 +11,12 @@ from pathlib import Path
 import pytest
 import requests
 import torch
+from torch import nn
 from torchvision import datasets
 
-from model import WEIGHTS_DIR
-from model.lenet import LeNet
-from serving import ROOT
-from serving.archive import build_archive
+from model import NETWORKS, WEIGHTS_DIR
+from serving import DEFAULT_NETWORK, ROOT
+from serving.archive import build_archives
 from serving.torchserve import TorchServe, read_properties, write_properties
 from tests.images import png_bytes
 from training.data import default_root
@@ -31,11 +34,27 @@ def digit_pngs(mnist_test_images) -> list[tuple[bytes, int]]:
     return [(png_bytes(image), label) for image, label in (mnist_test_images[i] for i in range(60))]
 
 
-@pytest.fixture(scope="session")
-def shipped_model() -> LeNet:
-    model = LeNet()
-    model.load_state_dict(torch.load(WEIGHTS_DIR / "lenet.pt", weights_only=True))
+def shipped(network: str) -> nn.Module:
+    """The shipped weights of `network`, in eval mode."""
+    model = NETWORKS[network]()
+    model.load_state_dict(torch.load(WEIGHTS_DIR / f"{network}.pt", weights_only=True))
     return model.eval()
+
+
+@pytest.fixture(scope="session")
+def shipped_model() -> nn.Module:
+    """The default version's network: what /predictions/mnist serves."""
+    return shipped(DEFAULT_NETWORK)
+
+
+_ARCHIVES = tempfile.TemporaryDirectory(prefix="mnist-archives-")  # removed when the session ends
+
+
+@functools.cache
+def _shipped_archives() -> Path:
+    """Every version's archive, built once per test session."""
+    build_archives(Path(_ARCHIVES.name))
+    return Path(_ARCHIVES.name)
 
 
 def label_of(answer: requests.Response) -> int:
@@ -57,9 +76,9 @@ def free_ports(count: int) -> list[int]:
 
 
 def configured_instance(run_dir: Path, **overrides: str) -> TorchServe:
-    """A TorchServe configured as the shipped one, from an archive of the shipped weights, on free
+    """A TorchServe configured as the shipped one, from archives of the shipped weights, on free
     ports of its own (so it never clashes with `make serve`), with `overrides` applied; not started."""
-    build_archive(run_dir / "model_store")
+    shutil.copytree(_shipped_archives(), run_dir / "model_store")
     inference, management, metrics, grpc_inference, grpc_management, workers = free_ports(6)
     properties = read_properties(ROOT / "config.properties")
     properties.update(

@@ -12,7 +12,7 @@ from ts.metrics.metric_cache_yaml_impl import MetricsCacheYamlImpl
 
 from handler import batch as batching
 from handler.mnist_handler import MNISTHandler
-from serving import ROOT
+from serving import DEFAULT_NETWORK, ROOT
 from serving.archive import build_archive
 from tests.images import encoded
 
@@ -60,7 +60,7 @@ def run_batch(handler, context, requests):
 def test_the_archive_carries_everything_the_handler_imports(archive_dir):
     modules = [path.relative_to(ROOT) for package in ("handler", "model") for path in (ROOT / package).glob("*.py")]
     assert len(modules) >= 8
-    for path in [*modules, "mnist_handler.py", "lenet.pt", "index_to_name.json", "model-config.yaml"]:
+    for path in [*modules, "mnist_handler.py", f"{DEFAULT_NETWORK}.pt", "index_to_name.json", "model-config.yaml"]:
         assert (archive_dir / path).is_file(), path
 
 
