@@ -63,10 +63,17 @@ def session(retries: int = 3, backoff: float = 0.25) -> requests.Session:
 
 
 def predict(
-    http: requests.Session, url: str, key: str, image: bytes, model: str = "mnist", timeout: float = 10
+    http: requests.Session,
+    url: str,
+    key: str,
+    image: bytes,
+    model: str = "mnist",
+    timeout: float = 10,
+    api: str = "predictions",
 ) -> dict | Refusal:
-    """The answer's JSON for one image, or the service's refusal of it."""
-    endpoint = f"{url.rstrip('/')}/predictions/{model}"
+    """The answer's JSON for one image, or the service's refusal of it; `model` may name a version
+    (`mnist/1.0`) and `api` may be "explanations"."""
+    endpoint = f"{url.rstrip('/')}/{api}/{model}"
     try:
         answer = http.post(endpoint, data=image, headers={"Authorization": f"Bearer {key}"}, timeout=timeout)
     except requests.ConnectionError as error:

@@ -3,10 +3,12 @@
 TorchServe hands the handler several requests at once, and one request may carry several images
 (`instances`). All readable images go through the network in a single forward pass; a request
 with any unreadable image is refused on its own with its 4xx, and its neighbours are answered;
-even an unexpected exception costs only its own request an answer (500).
+even an unexpected exception costs only its own request an answer (500). Requests sent to
+/explanations ride in the same forward pass and get an attribution map on top of their scores.
 """
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import torch
@@ -26,9 +28,14 @@ class Batch:
     images: list[torch.Tensor] = field(default_factory=list)
     refused: dict[int, InputError] = field(default_factory=dict)
     wants_list: dict[int, bool] = field(default_factory=dict)  # sent `instances`, gets a list back
+    explain: Collection[int] = ()  # requests that came to /explanations
 
     def stacked(self) -> torch.Tensor | None:
         return torch.stack(self.images) if self.images else None
+
+    def to_explain(self) -> list[int]:
+        """Positions, in the stacked images, of the images whose request wants an explanation."""
+        return [position for position, owner in enumerate(self.owners) if owner in self.explain]
 
 
 def _tensors(images: list[bytes], numbered: bool) -> list[torch.Tensor]:
@@ -43,8 +50,8 @@ def _tensors(images: list[bytes], numbered: bool) -> list[torch.Tensor]:
     return tensors
 
 
-def prepare(requests: list[dict]) -> Batch:
-    batch = Batch(size=len(requests))
+def prepare(requests: list[dict], explain: Collection[int] = ()) -> Batch:
+    batch = Batch(size=len(requests), explain=explain)
     for index, request in enumerate(requests):
         try:
             images, wants_list = images_in_request(request)
@@ -62,17 +69,27 @@ def prepare(requests: list[dict]) -> Batch:
     return batch
 
 
-def answers(batch: Batch, probabilities: torch.Tensor | None, class_names: list[str]) -> list[dict]:
-    """One JSON-ready answer per request, in request order."""
+def answers(
+    batch: Batch,
+    probabilities: torch.Tensor | None,
+    class_names: list[str],
+    explanations: dict[int, dict] | None = None,
+) -> list[dict]:
+    """One JSON-ready answer per request, in request order; `explanations` maps a position in the
+    stacked images to that image's explanation (handler.explain.as_json)."""
+    explanations = explanations or {}
     per_request: dict[int, list[dict]] = {index: [] for index in batch.wants_list}
     rows = probabilities.tolist() if probabilities is not None else []
-    for owner, row in zip(batch.owners, rows, strict=True):
-        per_request[owner].append(response.scores(row, class_names))
+    for position, (owner, row) in enumerate(zip(batch.owners, rows, strict=True)):
+        scores = response.scores(row, class_names)
+        if owner in batch.explain:
+            scores = response.explanation(scores, explanations[position])
+        per_request[owner].append(scores)
     results = []
     for index in range(batch.size):
         if index in batch.refused:
             results.append(response.error(batch.refused[index]))
-        else:
-            predictions = per_request[index]
-            results.append(response.success(predictions if batch.wants_list[index] else predictions[0]))
+            continue
+        entries = per_request[index] if batch.wants_list[index] else per_request[index][0]
+        results.append(response.success(entries, key="explanations" if index in batch.explain else "predictions"))
     return results

@@ -1,8 +1,9 @@
-"""TorchServe glue: load LeNet once per worker, answer each request of a batch on its own.
+"""TorchServe glue: load the archive's network once per worker, answer each request of a batch on its own.
 
 Preprocess, inference and postprocess stay apart as in TorchServe's BaseHandler; `handle` only
 adds what BaseHandler lacks: a refused image gets its own 4xx answer while the other requests of
-the same batch are predicted normally (BaseHandler would fail the whole batch with a 503).
+the same batch are predicted normally (BaseHandler would fail the whole batch with a 503), and a
+request to /explanations is told apart per request, not by the first request of the batch.
 """
 
 import json
@@ -17,14 +18,16 @@ from ts.metrics.metric_type_enum import MetricTypes
 from ts.torch_handler.base_handler import BaseHandler
 
 from handler import batch as batching
-from model.lenet import LeNet
+from handler import explain
+from model import NETWORKS
 
 JSON = "application/json"
 
 
 class MNISTHandler(BaseHandler):
     def initialize(self, context) -> None:
-        """Load the state dict into LeNet; BaseHandler's loader would unpickle arbitrary code."""
+        """Load the state dict into the network named in the archive's model-config (packed by
+        serving.archive); BaseHandler's loader would unpickle arbitrary code."""
         properties = context.system_properties
         model_dir = Path(properties["model_dir"])
         settings = (context.model_yaml_config or {}).get("handler", {})
@@ -39,7 +42,7 @@ class MNISTHandler(BaseHandler):
             torch.set_num_threads(int(settings.get("torch_threads", 1)))
 
         weights = model_dir / context.manifest["model"]["serializedFile"]
-        self.model = LeNet()
+        self.model = NETWORKS[settings["network"]]()
         self.model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
         self.model.to(self.device).eval()
 
@@ -48,14 +51,32 @@ class MNISTHandler(BaseHandler):
         self.initialized = True
 
     def preprocess(self, data: list[dict]) -> batching.Batch:
-        return batching.prepare(data)
+        explaining = {
+            index for index in range(len(data)) if self.context.get_request_header(index, "explain") == "True"
+        }
+        return batching.prepare(data, explain=explaining)
 
     def inference(self, images: torch.Tensor) -> torch.Tensor:
         with torch.inference_mode():
             return F.softmax(self.model(images.to(self.device)), dim=1).cpu()
 
-    def postprocess(self, batch: batching.Batch, probabilities: torch.Tensor | None) -> list[dict]:
-        return batching.answers(batch, probabilities, self.class_names)
+    def attributions(self, batch: batching.Batch, images: torch.Tensor, probabilities: torch.Tensor) -> dict[int, dict]:
+        """Integrated Gradients maps of the predicted digit for the images whose request asked."""
+        positions = batch.to_explain()
+        if not positions:
+            return {}
+        maps, deltas = explain.integrated_gradients(
+            self.model, images[positions].to(self.device), probabilities[positions].argmax(dim=1).to(self.device)
+        )
+        return {
+            position: explain.as_json(attributions, images[position], delta)
+            for position, attributions, delta in zip(positions, maps.cpu(), deltas.tolist(), strict=True)
+        }
+
+    def postprocess(
+        self, batch: batching.Batch, probabilities: torch.Tensor | None, explanations: dict[int, dict]
+    ) -> list[dict]:
+        return batching.answers(batch, probabilities, self.class_names, explanations)
 
     def handle(self, data: list[dict], context) -> list[bytes]:
         self.context = context
@@ -65,7 +86,8 @@ class MNISTHandler(BaseHandler):
         images = batch.stacked()
         probabilities = self.inference(images) if images is not None else None
         inferred = time.perf_counter()
-        answers = self.postprocess(batch, probabilities)
+        explanations = self.attributions(batch, images, probabilities) if probabilities is not None else {}
+        answers = self.postprocess(batch, probabilities, explanations)
         for index, problem in batch.refused.items():
             context.set_response_status(problem.status, HTTPStatus(problem.status).phrase, index)
         for index in range(len(data)):

@@ -14,10 +14,17 @@ def scores(probabilities: Sequence[float], class_names: Sequence[str]) -> dict:
     return {"all": entries, "prediction": max(entries, key=lambda entry: entry["probability"])}
 
 
-def success(predictions: dict | list[dict]) -> dict:
+def explanation(scores: dict, attribution: dict) -> dict:
+    """`{"target": <the predicted entry>, "method", "attributions": 28x28, "input": 28x28, "delta"}`:
+    the map explains the digit the network predicted."""
+    return {"target": scores["prediction"], **attribution}
+
+
+def success(entries: dict | list[dict], key: str = "predictions") -> dict:
     """`{"predictions": {"all": [...], "prediction": {...}}, "success": true}`, the seed's shape;
-    `predictions` is a list of those, in the order sent, for an `instances` request."""
-    return {"predictions": predictions, "success": True}
+    a list of those, in the order sent, for an `instances` request. Explanations answer under
+    `"explanations"` in the same way."""
+    return {key: entries, "success": True}
 
 
 def error(problem: InputError) -> dict:

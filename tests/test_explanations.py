@@ -1,0 +1,92 @@
+"""POST /explanations/mnist[/version] on the session's real TorchServe, and mnist-explain."""
+
+import base64
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from client import explain as explain_cli
+from serving import VERSIONS
+from tests.conftest import label_of
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def explain_url(torchserve) -> str:
+    return f"{torchserve.inference_url}/explanations/mnist"
+
+
+def check_explanation(explanation: dict, label: int) -> None:
+    assert explanation["method"] == "integrated_gradients"
+    assert explanation["target"]["label"] == label
+    for grid in ("attributions", "input"):
+        assert len(explanation[grid]) == 28 and all(len(row) == 28 for row in explanation[grid])
+    magnitude = np.abs(np.array(explanation["attributions"]))
+    ink = np.array(explanation["input"]) > 0
+    assert magnitude.sum() > 0 and magnitude[ink].sum() / magnitude.sum() > 0.99
+
+
+@pytest.mark.parametrize("network", list(VERSIONS))
+def test_every_version_explains_the_digit_it_predicts(
+    network, http, explain_url, predict_url, inference_headers, digit_pngs
+):
+    for png, label in digit_pngs[:3]:
+        predicted = label_of(
+            http.post(f"{predict_url}/{VERSIONS[network]}", data=png, headers=inference_headers, timeout=10)
+        )
+        answer = http.post(f"{explain_url}/{VERSIONS[network]}", data=png, headers=inference_headers, timeout=30)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["success"] is True
+        check_explanation(answer.json()["explanations"], predicted)
+        assert predicted == label
+
+
+def test_instances_get_one_explanation_each(http, explain_url, inference_headers, digit_pngs):
+    images = digit_pngs[:3]
+    body = {"instances": [{"b64": base64.b64encode(png).decode()} for png, _ in images]}
+    answer = http.post(explain_url, json=body, headers=inference_headers, timeout=30)
+    assert answer.status_code == 200, answer.text
+    explanations = answer.json()["explanations"]
+    assert len(explanations) == 3
+    for explanation, (_, label) in zip(explanations, images, strict=True):
+        check_explanation(explanation, label)
+
+
+def test_explanations_and_predictions_batched_together_each_get_their_own_shape(
+    explain_url, predict_url, inference_headers, digit_pngs, http
+):
+    jobs = [(explain_url if i % 2 else predict_url, png, label) for i, (png, label) in enumerate(digit_pngs[:24])]
+
+    def send(job):
+        url, png, label = job
+        return url, label, http.post(url, data=png, headers=inference_headers, timeout=60)
+
+    with ThreadPoolExecutor(12) as pool:
+        for url, label, answer in pool.map(send, jobs):
+            assert answer.status_code == 200, answer.text
+            if url == explain_url:
+                check_explanation(answer.json()["explanations"], label)
+            else:
+                assert "explanations" not in answer.json() and label_of(answer) == label
+
+
+def test_a_bad_image_to_explanations_gets_the_same_4xx_json_error(http, explain_url, inference_headers):
+    answer = http.post(explain_url, data=b"not an image", headers=inference_headers, timeout=10)
+    assert answer.status_code == 400
+    assert answer.json()["error"]["type"] == "not_an_image"
+
+
+def test_mnist_explain_draws_the_map_over_the_input(torchserve, tmp_path, digit_pngs, capsys):
+    image = tmp_path / "digit.png"
+    image.write_bytes(digit_pngs[0][0])
+    out = tmp_path / "explained.png"
+    arguments = ["--url", torchserve.inference_url, "--key-file", str(torchserve.key_file), "--out", str(out)]
+    assert explain_cli.main([str(image), *arguments]) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    with Image.open(out) as drawn:
+        assert drawn.width > 300 and drawn.height > 150
+        assert len(drawn.convert("RGB").getcolors(1 << 16) or []) > 50  # a map, not a blank canvas
+    assert explain_cli.main([str(tmp_path / "missing.png"), *arguments]) == 2
