@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import torch
 
 from handler import response
-from handler.errors import InputError, internal_error
-from handler.image import image_bytes_to_tensor
-from handler.request import images_in_request
+from handler.errors import InputError, V2InputError, internal_error
+from handler.image import image_bytes_to_tensor, image_to_tensor
+from handler.request import Form, Inputs, images_in_request
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ class Batch:
     owners: list[int] = field(default_factory=list)  # the request index of each image
     images: list[torch.Tensor] = field(default_factory=list)
     refused: dict[int, InputError] = field(default_factory=dict)
-    wants_list: dict[int, bool] = field(default_factory=dict)  # sent `instances`, gets a list back
+    inputs: dict[int, Inputs] = field(default_factory=dict)  # each accepted request, as parsed
     explain: Collection[int] = ()  # requests that came to /explanations
 
     def stacked(self) -> torch.Tensor | None:
@@ -38,15 +38,16 @@ class Batch:
         return [position for position, owner in enumerate(self.owners) if owner in self.explain]
 
 
-def _tensors(images: list[bytes], numbered: bool) -> list[torch.Tensor]:
+def _tensors(inputs: Inputs) -> list[torch.Tensor]:
     tensors = []
-    for index, data in enumerate(images):
+    for index, image in enumerate(inputs.images):
         try:
-            tensors.append(image_bytes_to_tensor(data))
+            tensors.append(image_bytes_to_tensor(image) if isinstance(image, bytes) else image_to_tensor(image))
         except InputError as problem:
-            if not numbered:
+            if inputs.names is None:
                 raise
-            raise InputError(problem.error_type, f"instances[{index}]: {problem.message}", problem.status) from problem
+            refusal = V2InputError if inputs.form is Form.V2 else InputError
+            raise refusal(problem.error_type, f"{inputs.names[index]}: {problem.message}", problem.status) from problem
     return tensors
 
 
@@ -54,8 +55,8 @@ def prepare(requests: list[dict], explain: Collection[int] = ()) -> Batch:
     batch = Batch(size=len(requests), explain=explain)
     for index, request in enumerate(requests):
         try:
-            images, wants_list = images_in_request(request)
-            tensors = _tensors(images, numbered=wants_list)
+            inputs = images_in_request(request)
+            tensors = _tensors(inputs)
         except InputError as problem:
             batch.refused[index] = problem
             continue
@@ -63,7 +64,7 @@ def prepare(requests: list[dict], explain: Collection[int] = ()) -> Batch:
             logger.exception("request %d of the batch failed", index)
             batch.refused[index] = internal_error()
             continue
-        batch.wants_list[index] = wants_list
+        batch.inputs[index] = inputs
         batch.owners += [index] * len(tensors)
         batch.images += tensors
     return batch
@@ -74,22 +75,31 @@ def answers(
     probabilities: torch.Tensor | None,
     class_names: list[str],
     explanations: dict[int, dict] | None = None,
+    model: tuple[str, str] = ("mnist", ""),
 ) -> list[dict]:
-    """One JSON-ready answer per request, in request order; `explanations` maps a position in the
-    stacked images to that image's explanation (handler.explain.as_json)."""
+    """One JSON-ready answer per request, in request order. `explanations` maps a position in the
+    stacked images to that image's explanation (handler.explain.as_json); `model` is the name and
+    version a v2 answer carries."""
     explanations = explanations or {}
-    per_request: dict[int, list[dict]] = {index: [] for index in batch.wants_list}
+    scores: dict[int, list[dict]] = {index: [] for index in batch.inputs}
+    explained: dict[int, list[dict]] = {index: [] for index in batch.inputs}
     rows = probabilities.tolist() if probabilities is not None else []
     for position, (owner, row) in enumerate(zip(batch.owners, rows, strict=True)):
-        scores = response.scores(row, class_names)
-        if owner in batch.explain:
-            scores = response.explanation(scores, explanations[position])
-        per_request[owner].append(scores)
+        scores[owner].append(response.scores(row, class_names))
+        if position in explanations:
+            explained[owner].append(explanations[position])
     results = []
     for index in range(batch.size):
         if index in batch.refused:
             results.append(response.error(batch.refused[index]))
             continue
-        entries = per_request[index] if batch.wants_list[index] else per_request[index][0]
-        results.append(response.success(entries, key="explanations" if index in batch.explain else "predictions"))
+        inputs = batch.inputs[index]
+        if inputs.form is Form.V2:
+            results.append(response.v2(model, inputs.request_id, inputs.outputs, scores[index], explained[index]))
+            continue
+        key = "explanations" if index in batch.explain else "predictions"
+        entries = scores[index]
+        if index in batch.explain:
+            entries = [response.explanation(s, e) for s, e in zip(entries, explained[index], strict=True)]
+        results.append(response.success(entries if inputs.form is Form.INSTANCES else entries[0], key=key))
     return results

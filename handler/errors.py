@@ -12,6 +12,10 @@ class InputError(ValueError):
         self.status = status
 
 
+class V2InputError(InputError):
+    """A refused Open Inference Protocol request: answered in v2's error shape, `{"error": "..."}`."""
+
+
 def internal_error() -> InputError:
     """The answer for a request whose processing failed in a way no input should cause (a bug):
     500 for that request alone, with nothing of the traceback, which goes to the worker's log."""

@@ -5,6 +5,7 @@ normalisation (what the network was trained on), then MNIST's mean/std.
 """
 
 import torch
+from PIL import Image
 from torchvision.transforms import functional
 
 from handler.decode import decode_image
@@ -12,6 +13,10 @@ from handler.normalise import mnist_style
 from model import MNIST_MEAN, MNIST_STD
 
 
-def image_bytes_to_tensor(data: bytes) -> torch.Tensor:
-    digit = functional.to_tensor(mnist_style(decode_image(data)))
+def image_to_tensor(image: Image.Image) -> torch.Tensor:
+    digit = functional.to_tensor(mnist_style(image))
     return functional.normalize(digit, [MNIST_MEAN], [MNIST_STD])
+
+
+def image_bytes_to_tensor(data: bytes) -> torch.Tensor:
+    return image_to_tensor(decode_image(data))

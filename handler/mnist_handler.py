@@ -76,7 +76,8 @@ class MNISTHandler(BaseHandler):
     def postprocess(
         self, batch: batching.Batch, probabilities: torch.Tensor | None, explanations: dict[int, dict]
     ) -> list[dict]:
-        return batching.answers(batch, probabilities, self.class_names, explanations)
+        model = (self.context.model_name, self.context.manifest["model"].get("modelVersion", ""))
+        return batching.answers(batch, probabilities, self.class_names, explanations, model)
 
     def handle(self, data: list[dict], context) -> list[bytes]:
         self.context = context

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from handler.errors import InputError
+from handler.errors import InputError, V2InputError
 
 
 def scores(probabilities: Sequence[float], class_names: Sequence[str]) -> dict:
@@ -27,8 +27,45 @@ def success(entries: dict | list[dict], key: str = "predictions") -> dict:
     return {key: entries, "success": True}
 
 
+def v2(
+    model: tuple[str, str],
+    request_id: str | None,
+    outputs: Sequence[str],
+    scores_per_image: list[dict],
+    explanations: list[dict],
+) -> dict:
+    """An Open Inference Protocol answer: `probabilities` (FP32, N x 10), `label` (INT64, N) and
+    `class_name` (BYTES, N), or those of them the request asked for; `attributions` (FP32,
+    N x 28 x 28) too when it came to the explain path."""
+    count = len(scores_per_image)
+    tensors = {
+        "probabilities": ("FP32", [count, 10], [e["probability"] for s in scores_per_image for e in s["all"]]),
+        "label": ("INT64", [count], [s["prediction"]["label"] for s in scores_per_image]),
+        "class_name": ("BYTES", [count], [s["prediction"]["class_name"] for s in scores_per_image]),
+    }
+    names = list(outputs)
+    if explanations:
+        tensors["attributions"] = (
+            "FP32",
+            [count, 28, 28],
+            [v for e in explanations for row in e["attributions"] for v in row],
+        )
+        names.append("attributions")
+    answer = {"model_name": model[0], "model_version": model[1]}
+    if request_id is not None:
+        answer["id"] = request_id
+    answer["outputs"] = [
+        {"name": name, "datatype": tensors[name][0], "shape": tensors[name][1], "data": tensors[name][2]}
+        for name in names
+    ]
+    return answer
+
+
 def error(problem: InputError) -> dict:
-    """`{"success": false, "error": {"status", "type", "message"}}`, one shape for every refusal."""
+    """`{"success": false, "error": {"status", "type", "message"}}`, one shape for every refusal;
+    a v2 request gets v2's `{"error": "<message>"}`."""
+    if isinstance(problem, V2InputError):
+        return {"error": problem.message}
     return {
         "success": False,
         "error": {"status": problem.status, "type": problem.error_type, "message": problem.message},

@@ -152,14 +152,20 @@ class TorchServe:
         return self._torchserve("--stop", "--foreground").stdout.strip()
 
     def _management(self, method: str, path: str, **options) -> requests.Response:
-        headers = {"Authorization": f"Bearer {self.keys()['management']}"}
+        """A management call, with the key unless this instance runs with token authorization off."""
+        token_auth = self.properties.get("disable_token_authorization", "false") != "true"
+        headers = {"Authorization": f"Bearer {self.keys()['management']}"} if token_auth else {}
         return requests.request(method, f"{self.management_url}{path}", headers=headers, **options)
+
+    def describe(self, model: str = MODEL_NAME) -> dict:
+        """The management API's description of the model (its default version): batch size, workers..."""
+        answer = self._management("GET", f"/models/{model}", timeout=10)
+        answer.raise_for_status()
+        return answer.json()[0]
 
     def workers(self, model: str = MODEL_NAME) -> list[dict]:
         """The model's workers as the management API describes them: id, pid, status, memory..."""
-        answer = self._management("GET", f"/models/{model}", timeout=10)
-        answer.raise_for_status()
-        return answer.json()[0]["workers"]
+        return self.describe(model)["workers"]
 
     def is_ready(self, model: str = MODEL_NAME) -> bool:
         """True once the model has at least one READY worker."""

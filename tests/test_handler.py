@@ -1,5 +1,6 @@
 """The handler in-process, on the files of a real archive and TorchServe's own Context class."""
 
+import base64
 import json
 import zipfile
 
@@ -120,3 +121,30 @@ def test_an_unexpected_exception_fails_only_its_own_request(handler_and_context,
         second_label,
     ]
     assert "a bug in the image code" in caplog.text
+
+
+def test_v2_plain_and_explained_requests_share_one_batch_and_each_gets_its_own_shape(
+    handler_and_context, digit_pngs, mnist_test_images
+):
+    handler, context = handler_and_context
+    (first, first_label), (second, second_label) = digit_pngs[:2]
+    v2_bytes = {
+        "id": "a",
+        "inputs": [{"name": "x", "shape": [1], "datatype": "BYTES", "data": [base64.b64encode(first).decode()]}],
+    }
+    v2_pixels = {
+        "inputs": [{"name": "x", "shape": [1, 28, 28], "datatype": "UINT8", "data": mnist_test_images.data[1].tolist()}]
+    }
+    v2_bad = {"inputs": [{"name": "x", "shape": [1], "datatype": "BYTES", "data": ["%%%"]}]}
+    requests = [{"body": v2_bytes}, {"body": second}, {"body": v2_pixels}, {"body": v2_bad}, {"body": first}]
+    context.request_processor = [RequestProcessor({"explain": "True"} if i == 4 else {}) for i in range(5)]
+    answers = [json.loads(answer) for answer in handler.handle(requests, context)]
+    statuses = [context.get_response_status(index)[0] for index in range(5)]
+
+    assert statuses == [200, 200, 200, 400, 200]
+    assert answers[0]["id"] == "a" and answers[0]["model_version"] == context.manifest["model"]["modelVersion"]
+    assert [o["data"] for o in answers[0]["outputs"] if o["name"] == "label"] == [[first_label]]
+    assert answers[1]["predictions"]["prediction"]["label"] == second_label
+    assert [o["data"] for o in answers[2]["outputs"] if o["name"] == "label"] == [[int(mnist_test_images.targets[1])]]
+    assert list(answers[3]) == ["error"] and "inputs[0].data[0]" in answers[3]["error"]
+    assert answers[4]["explanations"]["target"]["label"] == first_label

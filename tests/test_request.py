@@ -1,10 +1,11 @@
 import base64
 import json
 
+import numpy as np
 import pytest
 
-from handler.errors import InputError
-from handler.request import MAX_IMAGES_PER_REQUEST, images_in_request
+from handler.errors import InputError, V2InputError
+from handler.request import MAX_IMAGES_PER_REQUEST, Form, Inputs, images_in_request
 
 PNG = b"\x89PNG\r\n\x1a\nfake"
 B64 = base64.b64encode(PNG).decode()
@@ -12,7 +13,7 @@ B64 = base64.b64encode(PNG).decode()
 
 @pytest.mark.parametrize("field", ["body", "data", "image", "file"])
 def test_raw_and_multipart_bodies_are_found_under_every_name_torchserve_and_the_seeds_use(field):
-    assert images_in_request({field: bytearray(PNG)}) == ([PNG], False)
+    assert images_in_request({field: bytearray(PNG)}) == Inputs([PNG])
 
 
 @pytest.mark.parametrize(
@@ -21,14 +22,16 @@ def test_raw_and_multipart_bodies_are_found_under_every_name_torchserve_and_the_
     ids=["base64", "data-url"],
 )
 def test_json_with_a_base64_image_parsed_by_torchserve_or_not(document):
-    assert images_in_request({"body": document}) == ([PNG], False)
-    assert images_in_request({"body": json.dumps(document).encode()}) == ([PNG], False)
+    assert images_in_request({"body": document}) == Inputs([PNG])
+    assert images_in_request({"body": json.dumps(document).encode()}) == Inputs([PNG])
 
 
 def test_instances_give_every_image_in_order_and_ask_for_a_list_back():
     other = b"GIF89a-fake"
     document = {"instances": [{"b64": B64}, {"b64": base64.b64encode(other).decode()}]}
-    assert images_in_request({"body": document}) == ([PNG, other], True)
+    assert images_in_request({"body": document}) == Inputs(
+        [PNG, other], Form.INSTANCES, ["instances[0]", "instances[1]"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -67,3 +70,56 @@ def test_each_malformed_request_is_refused_naming_the_problem(request_, error_ty
 def test_the_refused_instance_is_named_by_its_index():
     with pytest.raises(InputError, match=r"instances\[1\]"):
         images_in_request({"body": {"instances": [{"b64": B64}, {"b64": "%%%"}]}})
+
+
+def v2(tensor: dict, **extra) -> dict:
+    return {"body": {"inputs": [{"name": "images", **tensor}], **extra}}
+
+
+def test_v2_bytes_carry_base64_image_files_and_the_request_id_and_outputs_come_along():
+    inputs = images_in_request(
+        v2({"shape": [2], "datatype": "BYTES", "data": [B64, B64]}, id="r-1", outputs=[{"name": "label"}])
+    )
+    assert inputs.images == [PNG, PNG] and inputs.form is Form.V2
+    assert inputs.request_id == "r-1" and inputs.outputs == ("label",)
+
+
+@pytest.mark.parametrize(
+    "datatype, shape, ink",
+    [("UINT8", [2, 28, 28], 255), ("FP32", [2, 1, 28, 28], 1.0), ("FP64", [28, 28], 1.0), ("INT64", [1, 28, 28], 255)],
+)
+def test_v2_pixels_in_every_shape_and_datatype_become_28x28_grey_images(datatype, shape, ink):
+    count = shape[0] if len(shape) > 2 else 1
+    pixels = np.zeros((count, 28, 28))
+    pixels[:, 5:20, 12:15] = ink
+    nested = pixels.reshape(shape).tolist()
+    for data in (nested, pixels.reshape(-1).tolist()):  # nested or flat, as v2 allows
+        inputs = images_in_request(v2({"shape": shape, "datatype": datatype, "data": data}))
+        assert inputs.form is Form.V2 and len(inputs.images) == count
+        grey = np.asarray(inputs.images[0])
+        assert grey.shape == (28, 28) and grey.max() == 255 and grey[0, 0] == 0
+
+
+@pytest.mark.parametrize(
+    "document, error_type, status",
+    [
+        ({"inputs": []}, "missing_image", 400),
+        ({"inputs": [{"datatype": "FP16", "shape": [1, 28, 28], "data": [0] * 784}]}, "invalid_tensor", 400),
+        ({"inputs": [{"datatype": "FP32", "shape": [1, 32, 32], "data": [0] * 1024}]}, "invalid_tensor", 400),
+        ({"inputs": [{"datatype": "FP32", "shape": [1, 28, 28], "data": [0] * 783}]}, "invalid_tensor", 400),
+        ({"inputs": [{"datatype": "FP32", "shape": [1, 28, 28], "data": [2.0] * 784}]}, "invalid_tensor", 400),
+        ({"inputs": [{"datatype": "FP32", "shape": [1, 28, 28], "data": ["x"] * 784}]}, "invalid_tensor", 400),
+        ({"inputs": [{"datatype": "UINT8", "shape": [33, 28, 28], "data": [0] * 784 * 33}]}, "too_many_images", 413),
+        ({"inputs": [{"datatype": "BYTES", "shape": [1], "data": ["%%%"]}]}, "invalid_base64", 400),
+        (
+            {"inputs": [{"datatype": "BYTES", "shape": [1], "data": [B64]}], "outputs": [{"name": "x"}]},
+            "invalid_outputs",
+            400,
+        ),
+    ],
+    ids=["no-tensor", "datatype", "shape", "count", "range", "not-numbers", "too-many", "bad-base64", "bad-output"],
+)
+def test_each_malformed_v2_request_is_refused_in_v2s_shape(document, error_type, status):
+    with pytest.raises(V2InputError) as raised:
+        images_in_request({"body": document})
+    assert (raised.value.error_type, raised.value.status) == (error_type, status)
