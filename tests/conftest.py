@@ -51,7 +51,7 @@ _ARCHIVES = tempfile.TemporaryDirectory(prefix="mnist-archives-")  # removed whe
 
 
 @functools.cache
-def _shipped_archives() -> Path:
+def shipped_archives() -> Path:
     """Every version's archive, built once per test session."""
     build_archives(Path(_ARCHIVES.name))
     return Path(_ARCHIVES.name)
@@ -78,7 +78,7 @@ def free_ports(count: int) -> list[int]:
 def configured_instance(run_dir: Path, **overrides: str) -> TorchServe:
     """A TorchServe configured as the shipped one, from archives of the shipped weights, on free
     ports of its own (so it never clashes with `make serve`), with `overrides` applied; not started."""
-    shutil.copytree(_shipped_archives(), run_dir / "model_store")
+    shutil.copytree(shipped_archives(), run_dir / "model_store")
     inference, management, metrics, grpc_inference, grpc_management, workers = free_ports(6)
     properties = read_properties(ROOT / "config.properties")
     properties.update(
