@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -18,7 +19,7 @@ from pathlib import Path
 import psutil
 import requests
 
-from serving import MODEL_NAME
+from serving import MODEL_NAME, ROOT
 
 JAVA_HINT = (
     "TorchServe's frontend needs Java 11 or newer: install it (Debian/Ubuntu: apt-get install openjdk-17-jre-headless)."
@@ -44,6 +45,39 @@ def read_keys(key_file: Path) -> dict[str, str]:
     """The inference and management keys from a key_file.json TorchServe wrote at start-up."""
     keys = json.loads(Path(key_file).read_text())
     return {"inference": keys["inference"]["key"], "management": keys["management"]["key"]}
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports the kernel reports free right now, so a private server never clashes with `make serve`."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def private_instance(run_dir: Path, model_store: Path, **overrides: str) -> "TorchServe":
+    """A TorchServe configured as the checkout's config.properties, but on free loopback ports of
+    its own (HTTP, gRPC and workers), serving `model_store`, with `overrides` applied; not started.
+    Tests and benchmarks run these beside `make serve`."""
+    inference, management, metrics, grpc_inference, grpc_management, workers = free_ports(6)
+    properties = read_properties(ROOT / "config.properties")
+    properties.update(
+        inference_address=f"http://127.0.0.1:{inference}",
+        management_address=f"http://127.0.0.1:{management}",
+        metrics_address=f"http://127.0.0.1:{metrics}",
+        grpc_inference_port=str(grpc_inference),
+        grpc_management_port=str(grpc_management),
+        initial_worker_port=str(workers),
+        model_store=str(model_store),
+        metrics_config=str(ROOT / properties["metrics_config"]),
+        **overrides,
+    )
+    write_properties(run_dir / "config.properties", properties)
+    return TorchServe(config=run_dir / "config.properties", run_dir=run_dir)
 
 
 def check_java() -> None:

@@ -2,7 +2,6 @@
 
 import functools
 import shutil
-import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,9 +14,9 @@ from torch import nn
 from torchvision import datasets
 
 from model import NETWORKS, WEIGHTS_DIR
-from serving import DEFAULT_NETWORK, ROOT
+from serving import DEFAULT_NETWORK
 from serving.archive import build_archives
-from serving.torchserve import TorchServe, read_properties, write_properties
+from serving.torchserve import TorchServe, private_instance
 from tests.images import png_bytes
 from training.data import default_root
 
@@ -63,37 +62,11 @@ def label_of(answer: requests.Response) -> int:
     return answer.json()["predictions"]["prediction"]["label"]
 
 
-def free_ports(count: int) -> list[int]:
-    """Ports the kernel reports free right now, so a test server never clashes with `make serve`."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
 def configured_instance(run_dir: Path, **overrides: str) -> TorchServe:
     """A TorchServe configured as the shipped one, from archives of the shipped weights, on free
     ports of its own (so it never clashes with `make serve`), with `overrides` applied; not started."""
     shutil.copytree(shipped_archives(), run_dir / "model_store")
-    inference, management, metrics, grpc_inference, grpc_management, workers = free_ports(6)
-    properties = read_properties(ROOT / "config.properties")
-    properties.update(
-        inference_address=f"http://127.0.0.1:{inference}",
-        management_address=f"http://127.0.0.1:{management}",
-        metrics_address=f"http://127.0.0.1:{metrics}",
-        grpc_inference_port=str(grpc_inference),
-        grpc_management_port=str(grpc_management),
-        initial_worker_port=str(workers),
-        model_store=str(run_dir / "model_store"),
-        metrics_config=str(ROOT / properties["metrics_config"]),
-        **overrides,
-    )
-    write_properties(run_dir / "config.properties", properties)
-    return TorchServe(config=run_dir / "config.properties", run_dir=run_dir)
+    return private_instance(run_dir, run_dir / "model_store", **overrides)
 
 
 @contextmanager

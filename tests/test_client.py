@@ -8,7 +8,7 @@ import pytest
 
 from client import cli
 from client.predict import predict, session
-from tests.conftest import free_ports
+from serving.torchserve import free_ports
 
 pytestmark = pytest.mark.integration
 

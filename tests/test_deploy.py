@@ -16,8 +16,8 @@ import yaml
 
 from serving import ROOT, VERSIONS, archive_file
 from serving.kserve import MOUNT, build_layout
-from serving.torchserve import TorchServe, read_properties, write_properties
-from tests.conftest import free_ports, running, shipped_archives
+from serving.torchserve import TorchServe, free_ports, read_properties, write_properties
+from tests.conftest import running, shipped_archives
 
 DEPLOY = ROOT / "deploy"
 BIN = Path(sys.executable).parent

@@ -71,9 +71,9 @@ def test_v2_outputs_can_be_chosen(http, v2_url, inference_headers, digit_pngs):
 def test_concurrent_v2_requests_are_batched_and_each_gets_its_own_answer(
     torchserve, http, v2_url, inference_headers, digit_pngs
 ):
-    """48 requests from 16 clients to workers that batch up to 8 (test_handler.py runs a mixed
+    """48 requests from 16 clients to workers that batch (test_handler.py runs a mixed
     batch in-process, where the batching is certain)."""
-    assert torchserve.describe()["batchSize"] == 8
+    assert torchserve.describe()["batchSize"] > 1
 
     def send(item):
         index, (png, label) = item

@@ -16,7 +16,7 @@ import requests
 import yaml
 
 from serving import ROOT
-from tests.conftest import free_ports
+from serving.torchserve import free_ports
 
 pytestmark = pytest.mark.integration
 MODEL_METRICS = yaml.safe_load((ROOT / "metrics.yaml").read_text())["model_metrics"]

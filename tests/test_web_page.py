@@ -18,7 +18,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from serving import ROOT
 from serving.demo import start_demo_server
-from tests.conftest import free_ports
+from serving.torchserve import free_ports
 
 pytestmark = pytest.mark.integration
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
