@@ -2,11 +2,12 @@
 #   make serve   start TorchServe on the shipped model (http://127.0.0.1:8080)
 #   make test    run the whole test suite against a real TorchServe
 # Also: make demo (a page to draw digits on), make scale WORKERS=N, make train, make archive,
-# make stop, make clean.
+# make bench, make stop, make clean.
 
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+BENCH_INSTALLED := $(VENV)/.bench-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
 # A checkout with ../shared beside it (CI, developers) reads MNIST from there; anyone else gets
 # torchvision's download into ./data.
@@ -19,7 +20,7 @@ NETWORKS := compact lenet mlp
 ARCHIVES := $(NETWORKS:%=model_store/mnist-%.mar)
 ARCHIVE_INPUTS := $(wildcard handler/*.py handler/*.json model/*.py serving/*.py) model-config.yaml
 
-.PHONY: venv serve demo scale stop test lint train archive clean
+.PHONY: venv serve demo scale stop test lint train archive bench clean
 
 venv: $(INSTALLED)
 
@@ -60,6 +61,16 @@ lint: $(INSTALLED)
 
 test: lint
 	$(PYTHON) -m pytest
+
+$(BENCH_INSTALLED): $(INSTALLED)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --editable '.[test,bench]'
+	@rm -f $(VENV)/.bench-*
+	@touch $@
+
+# TorchServe against FastAPI and Flask under wrk, about 10 minutes; writes benchmarks/results/.
+bench: $(BENCH_INSTALLED) $(ARCHIVES)
+	@command -v wrk >/dev/null || { echo "make bench needs wrk (Debian: apt-get install wrk)" >&2; exit 1; }
+	$(PYTHON) -m benchmarks.serving
 
 clean:
 	rm -rf model_store/*.mar logs key_file.json .torchserve .pytest_cache
