@@ -37,6 +37,16 @@ def read_properties(path: Path) -> dict[str, str]:
     return properties
 
 
+def snapshot_archives(snapshot: Path) -> set[str]:
+    """The archive files a TorchServe snapshot (logs/config/*.cfg) would load."""
+    escaped = read_properties(snapshot).get("model_snapshot", "{}")
+    try:
+        models = json.loads(escaped.replace("\\n", "\n").replace("\\:", ":"))["models"]
+    except (ValueError, KeyError):
+        return set()
+    return {version["marName"] for versions in models.values() for version in versions.values()}
+
+
 def write_properties(path: Path, properties: dict[str, str]) -> None:
     path.write_text("".join(f"{key}={value}\n" for key, value in properties.items()))
 
@@ -130,8 +140,21 @@ class TorchServe:
         return read_keys(self.key_file)
 
     def latest_snapshot(self) -> Path | None:
+        """The newest snapshot, if it still describes this deployment: it names exactly the archives
+        in load_models and none of them was rebuilt after it. A snapshot records archive names and
+        batch settings, so an older one would bring back an old model or old settings after
+        `make archive`; then the start is from config.properties."""
         snapshots = sorted((self.run_dir / "logs" / "config").glob("*.cfg"))  # named by timestamp
-        return snapshots[-1] if snapshots else None
+        if not snapshots:
+            return None
+        latest = snapshots[-1]
+        archives = set(self.properties.get("load_models", "").split(","))
+        store = self.run_dir / self.properties.get("model_store", "model_store")  # relative to where it runs
+        if snapshot_archives(latest) != archives:
+            return None
+        if any((store / name).stat().st_mtime > latest.stat().st_mtime for name in archives if (store / name).exists()):
+            return None
+        return latest
 
     @property
     def temp_dir(self) -> Path:
