@@ -63,6 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     if isinstance(answer, Refusal):
         print(f"{args.image}: refused ({answer.status} {answer.error_type}): {answer.message}", file=sys.stderr)
         return 1
+    if "explanations" not in answer:
+        print(
+            f"mnist-explain: {args.url} answered without an explanation (a server older than this client?)",
+            file=sys.stderr,
+        )
+        return 2
     figure = render(answer["explanations"], f"{args.image.name} on {args.model}")
     figure.savefig(out, dpi=100, bbox_inches="tight")
     print(f"wrote {out}")
