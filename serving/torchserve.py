@@ -69,12 +69,14 @@ def free_ports(count: int) -> list[int]:
             sock.close()
 
 
-def private_instance(run_dir: Path, model_store: Path, **overrides: str) -> "TorchServe":
-    """A TorchServe configured as the checkout's config.properties, but on free loopback ports of
-    its own (HTTP, gRPC and workers), serving `model_store`, with `overrides` applied; not started.
-    Tests and benchmarks run these beside `make serve`."""
+def private_instance(
+    run_dir: Path, model_store: Path, base: Path = ROOT / "config.properties", **overrides: str
+) -> "TorchServe":
+    """A TorchServe configured as `base` (the checkout's config.properties), but on free loopback
+    ports of its own (HTTP, gRPC and workers), serving `model_store`, with `overrides` applied; not
+    started. Tests and benchmarks run these beside `make serve`."""
     inference, management, metrics, grpc_inference, grpc_management, workers = free_ports(6)
-    properties = read_properties(ROOT / "config.properties")
+    properties = read_properties(base)
     properties.update(
         inference_address=f"http://127.0.0.1:{inference}",
         management_address=f"http://127.0.0.1:{management}",
@@ -84,8 +86,8 @@ def private_instance(run_dir: Path, model_store: Path, **overrides: str) -> "Tor
         initial_worker_port=str(workers),
         model_store=str(model_store),
         metrics_config=str(ROOT / properties["metrics_config"]),
-        **overrides,
     )
+    properties.update(overrides)
     write_properties(run_dir / "config.properties", properties)
     return TorchServe(config=run_dir / "config.properties", run_dir=run_dir)
 

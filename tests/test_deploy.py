@@ -16,7 +16,7 @@ import yaml
 
 from serving import ROOT, VERSIONS, archive_file
 from serving.kserve import MOUNT, build_layout
-from serving.torchserve import TorchServe, free_ports, read_properties, write_properties
+from serving.torchserve import private_instance, read_properties
 from tests.conftest import running, shipped_archives
 
 DEPLOY = ROOT / "deploy"
@@ -166,20 +166,14 @@ def test_the_kserve_layout_serves_v2_on_a_real_torchserve(tmp_path, http, digit_
     assert sorted(p.name for p in (layout / "model-store").iterdir()) == sorted(archive_file(n) for n in VERSIONS)
     properties = read_properties(layout / "config" / "config.properties")
     assert properties["model_store"] == f"{MOUNT}/model-store"
-    inference, management, metrics, grpc_i, grpc_m, workers = free_ports(6)
-    properties.update(
-        inference_address=f"http://127.0.0.1:{inference}",
-        management_address=f"http://127.0.0.1:{management}",
-        metrics_address=f"http://127.0.0.1:{metrics}",
-        grpc_inference_port=str(grpc_i),
-        grpc_management_port=str(grpc_m),
-        initial_worker_port=str(workers),
-        model_store=str(layout / "model-store"),
+    server = private_instance(
+        tmp_path,
+        layout / "model-store",
+        base=layout / "config" / "config.properties",
         metrics_config=str(ROOT / "metrics.yaml"),
         load_models=archive_file("compact"),
     )
-    write_properties(tmp_path / "config.properties", properties)
-    with running(TorchServe(config=tmp_path / "config.properties", run_dir=tmp_path)) as server:
+    with running(server):
         png, label = digit_pngs[0]
         body = {
             "inputs": [{"name": "images", "shape": [1], "datatype": "BYTES", "data": [base64.b64encode(png).decode()]}]
