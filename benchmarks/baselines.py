@@ -8,7 +8,6 @@ Each process uses one torch thread, like a TorchServe worker, and answers POST /
 with the raw image as the body and the seed's JSON, so every system does the same work per request.
 """
 
-import json
 import sys
 
 import torch
@@ -21,15 +20,12 @@ from flask import request as flask_request
 from handler import response
 from handler.errors import InputError
 from handler.image import image_bytes_to_tensor
-from model import NETWORKS, WEIGHTS_DIR
+from model import load
 from serving import DEFAULT_NETWORK, ROOT
 
 torch.set_num_threads(1)
-MODEL = NETWORKS[DEFAULT_NETWORK]()
-MODEL.load_state_dict(torch.load(WEIGHTS_DIR / f"{DEFAULT_NETWORK}.pt", weights_only=True))
-MODEL.eval()
-NAMES = json.loads((ROOT / "handler" / "index_to_name.json").read_text())
-CLASS_NAMES = [NAMES[str(label)] for label in range(len(NAMES))]
+MODEL = load(DEFAULT_NETWORK)
+CLASS_NAMES = response.class_names(ROOT / "handler" / "index_to_name.json")
 
 
 def answer(body: bytes) -> tuple[int, dict]:

@@ -43,7 +43,7 @@ from benchmarks.preprocess import phone_photo  # noqa: E402
 from handler.image import image_bytes_to_tensor  # noqa: E402
 from serving import ROOT  # noqa: E402
 from serving.archive import build_archives  # noqa: E402
-from serving.torchserve import free_ports, private_instance  # noqa: E402
+from serving.torchserve import free_ports, private_instance, running  # noqa: E402
 from tests.images import png_bytes  # noqa: E402
 from training.data import default_root  # noqa: E402
 
@@ -56,14 +56,9 @@ RESULTS = Path(__file__).with_name("results")
 def our_torchserve(run_dir: Path) -> Iterator[dict]:
     store = run_dir / "model_store"
     build_archives(store)  # makes run_dir too
-    server = private_instance(run_dir, store)
-    server.start()
-    try:
-        server.wait_ready()
+    with running(private_instance(run_dir, store)) as server:
         url = f"{server.inference_url}/predictions/mnist"
         yield {"url": url, "key": server.keys()["inference"], "pids": lambda: [w["pid"] for w in server.workers()]}
-    finally:
-        server.stop()
 
 
 @contextmanager

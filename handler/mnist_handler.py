@@ -18,8 +18,8 @@ from ts.metrics.metric_type_enum import MetricTypes
 from ts.torch_handler.base_handler import BaseHandler
 
 from handler import batch as batching
-from handler import explain
-from model import NETWORKS
+from handler import explain, response
+from model import load
 
 JSON = "application/json"
 
@@ -27,7 +27,7 @@ JSON = "application/json"
 class MNISTHandler(BaseHandler):
     def initialize(self, context) -> None:
         """Load the state dict into the network named in the archive's model-config (packed by
-        serving.archive); BaseHandler's loader would unpickle arbitrary code."""
+        serving.archive), with model.load; BaseHandler's loader would unpickle arbitrary code."""
         properties = context.system_properties
         model_dir = Path(properties["model_dir"])
         settings = (context.model_yaml_config or {}).get("handler", {})
@@ -42,12 +42,8 @@ class MNISTHandler(BaseHandler):
             torch.set_num_threads(int(settings.get("torch_threads", 1)))
 
         weights = model_dir / context.manifest["model"]["serializedFile"]
-        self.model = NETWORKS[settings["network"]]()
-        self.model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
-        self.model.to(self.device).eval()
-
-        names = json.loads((model_dir / "index_to_name.json").read_text())
-        self.class_names = [names[str(label)] for label in range(len(names))]
+        self.model = load(settings["network"], weights).to(self.device)
+        self.class_names = response.class_names(model_dir / "index_to_name.json")
         self.initialized = True
 
     def preprocess(self, data: list[dict]) -> batching.Batch:

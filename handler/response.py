@@ -1,8 +1,16 @@
 """The JSON answers, in the shape the seeds' clients already parse."""
 
+import json
 from collections.abc import Sequence
+from pathlib import Path
 
 from handler.errors import InputError, V2InputError
+
+
+def class_names(index_to_name: Path) -> list[str]:
+    """The class names by label, from TorchServe's index_to_name.json."""
+    names = json.loads(index_to_name.read_text())
+    return [names[str(label)] for label in range(len(names))]
 
 
 def scores(probabilities: Sequence[float], class_names: Sequence[str]) -> dict:

@@ -8,6 +8,7 @@ never trained on. Likewise the network names: `weights/<name>.pt` is the state d
 
 from pathlib import Path
 
+import torch
 from torch import nn
 
 from model.compact import Compact
@@ -21,3 +22,11 @@ MNIST_BACKGROUND = -MNIST_MEAN / MNIST_STD  # a blank pixel after normalisation
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 
 NETWORKS: dict[str, type[nn.Module]] = {"mlp": MLP, "lenet": LeNet, "compact": Compact}
+
+
+def load(network: str, weights: Path | None = None) -> nn.Module:
+    """`NETWORKS[network]` with a state dict (default: the shipped weights/<network>.pt), in eval
+    mode on the CPU. weights_only: a state dict is data, never code to unpickle."""
+    model = NETWORKS[network]()
+    model.load_state_dict(torch.load(weights or WEIGHTS_DIR / f"{network}.pt", map_location="cpu", weights_only=True))
+    return model.eval()

@@ -13,6 +13,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -260,3 +262,14 @@ class TorchServe:
         if not log.exists():
             return f"no log at {log}"
         return f"{log}:\n" + "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+
+@contextmanager
+def running(server: TorchServe) -> Iterator[TorchServe]:
+    """Started and READY inside the block, always stopped after it."""
+    server.start()
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()

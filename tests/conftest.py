@@ -4,19 +4,17 @@ import functools
 import shutil
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import requests
-import torch
 from torch import nn
 from torchvision import datasets
 
-from model import NETWORKS, WEIGHTS_DIR
+from model import load
 from serving import DEFAULT_NETWORK
 from serving.archive import build_archives
-from serving.torchserve import TorchServe, private_instance
+from serving.torchserve import TorchServe, private_instance, running
 from tests.images import png_bytes
 from training.data import default_root
 
@@ -35,9 +33,7 @@ def digit_pngs(mnist_test_images) -> list[tuple[bytes, int]]:
 
 def shipped(network: str) -> nn.Module:
     """The shipped weights of `network`, in eval mode."""
-    model = NETWORKS[network]()
-    model.load_state_dict(torch.load(WEIGHTS_DIR / f"{network}.pt", weights_only=True))
-    return model.eval()
+    return load(network)
 
 
 @pytest.fixture(scope="session")
@@ -67,17 +63,6 @@ def configured_instance(run_dir: Path, **overrides: str) -> TorchServe:
     ports of its own (so it never clashes with `make serve`), with `overrides` applied; not started."""
     shutil.copytree(shipped_archives(), run_dir / "model_store")
     return private_instance(run_dir, run_dir / "model_store", **overrides)
-
-
-@contextmanager
-def running(server: TorchServe) -> Iterator[TorchServe]:
-    """Started and READY inside the block, always stopped after it."""
-    server.start()
-    try:
-        server.wait_ready()
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
