@@ -1,11 +1,17 @@
 """Any photo, scan, screenshot or canvas export of one digit → a 28x28 MNIST-style image.
 
-MNIST digits are white ink on black, fitted into a 20x20 box keeping their aspect ratio and
-centred by their centre of mass in 28x28 (LeCun et al.). The network is right only on inputs that
-look like that, so each image is brought into that form: transparency composited so canvas ink
-stays visible, dark-on-light inverted, the paper's uneven lighting and texture subtracted, the digit
-found among specks and stray lines, cropped, fitted and centred. A 28x28 image is MNIST's own
-format and only has its polarity checked, so MNIST digits reach the network untouched.
+MNIST digits are white ink on black, written with one kind of pen, fitted into a 20x20 box keeping
+their aspect ratio and centred by their centre of mass in 28x28 (LeCun et al.). The network is
+right only on inputs that look like that, so each image is brought into that form: transparency
+composited so canvas ink stays visible, a thumbnail enlarged and a photo reduced to a working size,
+dark-on-light inverted (the background is what the border shows), the paper's level subtracted and
+its lighting too where it is uneven, the digit found among specks and stray lines, cropped, its
+pen brought into MNIST's range, fitted and centred. Every step decides from the image itself:
+the paper is fitted as a smooth surface under the ink, never as "whatever is wider than a fixed
+share of the image", which took fat marker strokes for paper and hollowed them. An image where
+nothing stands out from the paper and its noise (blank paper, pure noise) has no digit. A 28x28
+image is MNIST's own format and only has its polarity and contrast checked, so MNIST digits reach
+the network untouched.
 """
 
 import numpy as np
@@ -17,10 +23,16 @@ from handler.errors import InputError
 MNIST_SIZE = 28
 DIGIT_BOX = 20
 WORK_SIZE = 256  # long side at which the digit is looked for: ample for a 20x20 result
-MIN_CONTRAST = 40.0  # of 255: fainter "ink" is paper texture or noise, not a digit
-KEEP_FRACTION = 0.1  # pieces smaller than this share of the largest are specks, not strokes
+MIN_WORK_SIZE = 96  # smaller images (thumbnails, 8x8 scans) are enlarged to this first
+MIN_CONTRAST = 12.0  # of 255: ink fainter than this above the paper is texture, not a digit
+NOISE_MARGIN = 8.0  # ink must also stand this many times the image's pixel noise above the paper
+UNEVEN_PAPER = 12.0  # of 255: paper whose lighting varies more than this across the image is flattened
+KEEP_FRACTION = 0.04  # pieces smaller than this share of the largest are specks; a thin pen's broken stroke is not
 BORDER_BAND = 0.15  # lines within this share of the size from an edge are not part of the digit
 LINE_COVERAGE = 0.75  # a row or column this full of ink near the border is a line, not a stroke
+# MNIST's pen, in pixels of the 20x20 box: about 2-3 pixels wide. Pens outside this range are
+# brought to its edge before fitting, so a hairline does not vanish and a marker does not blot.
+PEN_RANGE = (2.0, 4.0)
 EIGHT_NEIGHBOURS = np.ones((3, 3), dtype=bool)
 
 
@@ -44,17 +56,77 @@ def to_grayscale(image: Image.Image) -> Image.Image:
     return image.convert("L")
 
 
+def to_working_size(gray: Image.Image) -> Image.Image:
+    """Long side between MIN_WORK_SIZE and WORK_SIZE: a photo is reduced (cheap, and grain averages
+    out), a thumbnail or a tiny scan is enlarged smoothly so that its strokes span several pixels."""
+    long_side = max(gray.size)
+    if long_side > WORK_SIZE:
+        gray = gray.copy()
+        gray.thumbnail((WORK_SIZE, WORK_SIZE), Image.Resampling.BILINEAR)
+    elif long_side < MIN_WORK_SIZE:
+        scale = MIN_WORK_SIZE / long_side
+        size = (max(1, round(gray.size[0] * scale)), max(1, round(gray.size[1] * scale)))
+        gray = gray.resize(size, Image.Resampling.BICUBIC)
+    return gray
+
+
 def white_on_black(pixels: np.ndarray) -> np.ndarray:
-    """Invert dark ink on a light background; the background is what most pixels show."""
-    return 255 - pixels if np.median(pixels) > 127 else pixels
+    """Invert dark ink on a light background. The background is what the image's border shows: a
+    digit is written inside the frame, while a marker digit may cover most of the image."""
+    band = max(1, round(min(pixels.shape) * 0.05))
+    border = np.concatenate(
+        [pixels[:band].ravel(), pixels[-band:].ravel(), pixels[:, :band].ravel(), pixels[:, -band:].ravel()]
+    )
+    return 255 - pixels if np.median(border) > 127 else pixels
 
 
-def remove_background(pixels: np.ndarray) -> np.ndarray:
-    """Ink intensity above the local background: an opening wider than any stroke estimates the
-    (unevenly lit, textured) paper, and a light blur takes out JPEG noise and grain."""
-    width = max(3, round(max(pixels.shape) / 6))
-    background = ndimage.uniform_filter(ndimage.grey_opening(pixels, size=(width, width)), size=width)
-    return ndimage.gaussian_filter(np.clip(pixels - background, 0, None), sigma=1.0)
+def paper_surface(pixels: np.ndarray, tiles: int = 16) -> np.ndarray:
+    """The paper's brightness under the ink, as a smooth (quadratic) surface over the image.
+
+    Lighting varies slowly across a page, so a quadratic surface fits it. Ink is bright here (white
+    on black), so each tile of a 16x16 grid gives the paper's level as its 10th percentile. A
+    quadratic is fitted to the darker half of those levels (paper, since a digit covers less than
+    half the page), then refitted to every tile within the paper's spread of it, leaving out the
+    tiles covered in ink. A stroke of any width, up to a marker filling the frame, is never
+    taken for paper, as it is by a grey opening narrower than the stroke."""
+    height, width = pixels.shape
+    rows, columns = min(tiles, height), min(tiles, width)
+    cell_h, cell_w = height // rows, width // columns
+    blocks = pixels[: rows * cell_h, : columns * cell_w].reshape(rows, cell_h, columns, cell_w)
+    levels = np.percentile(blocks, 10, axis=(1, 3)).astype(np.float64).ravel()
+
+    def design(y: np.ndarray, x: np.ndarray) -> np.ndarray:
+        return np.stack([np.ones_like(x), x, y, x * x, x * y, y * y], axis=-1)
+
+    centre_y, centre_x = np.meshgrid(
+        (np.arange(rows) + 0.5) / rows, (np.arange(columns) + 0.5) / columns, indexing="ij"
+    )
+    terms = design(centre_y.ravel(), centre_x.ravel())
+    paper = levels <= np.median(levels)  # the darker half: paper, whatever the ink covers
+    for _ in range(4):
+        coefficients = np.linalg.lstsq(terms[paper], levels[paper], rcond=None)[0]
+        residual = levels - terms @ coefficients
+        spread = 1.4826 * float(np.median(np.abs(residual[paper])))
+        paper = residual <= 3 * spread + 2.0
+    full_y, full_x = np.meshgrid(np.arange(height) / height, np.arange(width) / width, indexing="ij")
+    return (design(full_y, full_x) @ coefficients).astype(np.float32)
+
+
+def grain(pixels: np.ndarray) -> float:
+    """The standard deviation of the image's pixel noise (grain, JPEG noise), robustly, from how
+    far pixels stand from their 3x3 neighbourhood's mean; strokes' edges are too few to count."""
+    detail = pixels - ndimage.uniform_filter(pixels, size=3)
+    return 1.4826 * 1.06 * float(np.median(np.abs(detail - np.median(detail))))
+
+
+def remove_background(pixels: np.ndarray) -> tuple[np.ndarray, float]:
+    """Ink intensity above the paper, and the noise left in it: the paper's level is subtracted,
+    its lighting too where the image shows uneven paper, and a light blur takes out JPEG noise and
+    grain (a Gaussian of sigma 1 keeps 0.28 of independent pixel noise)."""
+    surface = paper_surface(pixels)
+    above = pixels - (surface if np.ptp(surface) > UNEVEN_PAPER else np.median(surface))
+    ink = ndimage.gaussian_filter(np.clip(above, 0, None), sigma=1.0)
+    return ink, 0.28 * grain(pixels)
 
 
 def otsu_threshold(values: np.ndarray) -> float:
@@ -100,10 +172,21 @@ def _is_edge_line(box: tuple[slice, slice], shape: tuple[int, ...]) -> bool:
     return min(centre, length - centre) < length * BORDER_BAND
 
 
-def digit_mask(ink: np.ndarray, otsu_level: float) -> np.ndarray:
+def stands_out(ink: np.ndarray, otsu_level: float, noise: float) -> bool:
+    """Whether anything stands out from the paper: the pixels above Otsu's level must be brighter on
+    average than those below by MIN_CONTRAST and by NOISE_MARGIN times the pixel noise. Blank
+    paper fails the first; noise fails the second, since Otsu splits it into two halves only a
+    standard deviation or two apart, where a digit's ink stands dozens of them above its paper."""
+    above = ink > otsu_level
+    if above.all() or not above.any():
+        return False
+    return float(ink[above].mean() - ink[~above].mean()) >= max(MIN_CONTRAST, NOISE_MARGIN * noise)
+
+
+def digit_mask(ink: np.ndarray, otsu_level: float, noise: float) -> np.ndarray:
     """The pixels of the digit: ink above Otsu's level, in the pieces big enough to be strokes and
-    not lying along the border."""
-    if ink.max() < MIN_CONTRAST:
+    not lying along the border; no digit when nothing stands out (`stands_out`)."""
+    if not stands_out(ink, otsu_level, noise):
         raise _no_digit()
     threshold = max(otsu_level, ink.max() * 0.2)
     labels, count = ndimage.label(_clear_border_lines(ink > threshold), structure=EIGHT_NEIGHBOURS)
@@ -129,6 +212,40 @@ def crop_to_digit(ink: np.ndarray, mask: np.ndarray, otsu_level: float) -> np.nd
     return np.clip((crop - floor) / max(core - floor, 1e-6), 0, 1) * 255
 
 
+def pen_width(mask: np.ndarray) -> float:
+    """The strokes' width in pixels: along their centre lines (the ridges of the distance to the
+    paper), twice the distance to the paper, less the centre pixel itself. Measured within the
+    strokes' bounding box, with a margin of paper around it."""
+    rows, columns = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
+    mask = np.pad(mask[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1], 1)
+    distance = ndimage.distance_transform_edt(mask)
+    ridge = mask & (distance >= ndimage.maximum_filter(distance, size=3))
+    return max(1.0, 2 * float(np.median(distance[ridge])) - 1)
+
+
+def _disk(radius: float) -> np.ndarray:
+    reach = int(np.ceil(radius))
+    return np.hypot(*np.mgrid[-reach : reach + 1, -reach : reach + 1]) <= radius
+
+
+def match_pen(digit: np.ndarray, width: float) -> np.ndarray:
+    """Bring a pen outside MNIST's range to its edge, as the strokes will be in the 20x20 box: a
+    hairline of a large drawing would average away to a faint trace, a marker would blot the loops
+    shut. Grey dilation or erosion with a disk, on the cropped digit."""
+    scale = DIGIT_BOX / max(digit.shape)
+    low, high = PEN_RANGE
+    if width * scale < low:
+        radius = (low / scale - width) / 2
+        reach = int(np.ceil(radius))
+        return ndimage.grey_dilation(np.pad(digit, reach), footprint=_disk(radius))
+    if width * scale > high:
+        radius = (width - high / scale) / 2
+        eroded = ndimage.grey_erosion(digit, footprint=_disk(radius))
+        if eroded.max() > 0:
+            return eroded
+    return digit
+
+
 def fit_and_centre(digit: np.ndarray) -> np.ndarray:
     """Fit into 20x20 keeping the aspect ratio, then place the centre of mass at MNIST's (14, 14)."""
     height, width = digit.shape
@@ -150,10 +267,11 @@ def mnist_style(image: Image.Image) -> np.ndarray:
     gray = to_grayscale(image)
     if gray.size == (MNIST_SIZE, MNIST_SIZE):
         pixels = white_on_black(np.array(gray))  # a copy: torch refuses read-only arrays
-        if int(pixels.max()) - int(pixels.min()) < MIN_CONTRAST:
+        values = pixels.astype(np.float32)
+        if not stands_out(values, otsu_threshold(values), grain(values)):
             raise _no_digit()
         return pixels
-    gray.thumbnail((WORK_SIZE, WORK_SIZE), Image.Resampling.BILINEAR)
-    ink = remove_background(white_on_black(np.asarray(gray, dtype=np.float32)))
+    ink, noise = remove_background(white_on_black(np.asarray(to_working_size(gray), dtype=np.float32)))
     level = otsu_threshold(ink)  # one histogram serves the mask and the contrast stretch
-    return fit_and_centre(crop_to_digit(ink, digit_mask(ink, level), level))
+    mask = digit_mask(ink, level, noise)
+    return fit_and_centre(match_pen(crop_to_digit(ink, mask, level), pen_width(mask)))

@@ -1,0 +1,93 @@
+"""The normalisation's steps on inputs chosen to break its assumptions: fat markers that fill the
+frame, hairlines, thumbnails, uneven paper, noise. Pure functions, no TorchServe."""
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from handler.errors import InputError
+from handler.normalise import (
+    PEN_RANGE,
+    UNEVEN_PAPER,
+    mnist_style,
+    paper_surface,
+    pen_width,
+    remove_background,
+    white_on_black,
+)
+
+
+def ring(size: int, stroke: float, ink: int = 20, paper: int = 235) -> Image.Image:
+    """A '0' drawn as an ellipse with a pen `stroke` (share of the height) wide, dark on light."""
+    image = Image.new("L", (size, size), paper)
+    margin, width = size * 0.08, max(1, round(stroke * size * 0.84))
+    ImageDraw.Draw(image).ellipse([size * 0.15, margin, size * 0.85, size - margin], outline=ink, width=width)
+    return image
+
+
+def test_a_marker_zero_filling_the_frame_stays_a_solid_ring_with_a_hole():
+    """A grey opening narrower than the stroke took a fat marker for paper and hollowed it."""
+    result = mnist_style(ring(120, stroke=0.25)).astype(float)
+    centre = result[12:16, 12:16].mean()
+    left_stroke = result[10:18, 4:10].max(axis=1)  # the ring's left side, row by row
+    assert centre < 60, "the hole of the 0 must stay open"
+    assert left_stroke.min() > 180, "the stroke must stay solid ink, not an outline"
+
+
+def test_a_hairline_of_a_large_drawing_is_thickened_to_mnist_pen():
+    result = mnist_style(ring(1000, stroke=0.002))
+    assert result.max() >= 250
+    width = pen_width(result > 127)
+    assert PEN_RANGE[0] - 1 <= width <= PEN_RANGE[1]
+
+
+@pytest.mark.parametrize("bar", [3, 7, 15])
+def test_pen_width_measures_a_stroke(bar):
+    mask = np.zeros((80, 80), dtype=bool)
+    mask[10:70, 30 : 30 + bar] = True
+    assert pen_width(mask) == pytest.approx(bar, abs=1)
+
+
+def test_an_8x8_thumbnail_is_read_and_fitted_into_20x20():
+    pixels = np.full((8, 8), 255, dtype=np.uint8)
+    pixels[1:7, 3:5] = 0  # a 1
+    result = mnist_style(Image.fromarray(pixels))
+    rows, columns = np.nonzero(result > 30)
+    assert rows.max() - rows.min() + 1 <= 22 and result.max() >= 250
+
+
+def test_even_paper_is_left_flat_even_under_a_fat_digit():
+    """The paper's estimate must not bulge into a digit that covers much of the image."""
+    pixels = np.zeros((120, 120), dtype=np.float32)
+    pixels[20:100, 35:85] = 255  # white-on-black here: a block of ink a third of the image
+    assert np.ptp(paper_surface(pixels)) < UNEVEN_PAPER
+
+
+def test_uneven_lighting_is_flattened_and_an_even_page_is_not_touched():
+    ramp = np.linspace(0, 90, 200, dtype=np.float32)[None, :].repeat(200, axis=0)  # dark to light paper
+    surface = paper_surface(ramp)
+    assert np.abs(surface - ramp).max() < 8  # the paper's lower envelope: its 10th percentile per tile
+    ink, noise = remove_background(ramp)
+    assert ink.max() < 8 and noise < 1
+
+
+def test_the_background_is_what_the_border_shows_even_under_a_marker_covering_most_pixels():
+    pixels = np.full((100, 100), 240, dtype=np.float32)
+    pixels[8:92, 8:92] = 20  # dark ink over 70% of the image
+    assert white_on_black(pixels)[50, 50] == 235  # inverted: the ink is now bright
+
+
+@pytest.mark.parametrize("size", [28, 280])
+@pytest.mark.parametrize("seed", range(3))
+def test_pure_noise_is_no_digit(size, seed):
+    noise = np.random.default_rng(seed).integers(0, 256, (size, size), dtype=np.uint8)
+    with pytest.raises(InputError) as raised:
+        mnist_style(Image.fromarray(noise))
+    assert raised.value.error_type == "no_digit"
+
+
+def test_a_faint_digit_on_grainy_paper_is_still_found():
+    rng = np.random.default_rng(0)
+    page = np.asarray(ring(200, stroke=0.05, ink=170, paper=215), dtype=np.float32) + rng.normal(0, 6, (200, 200))
+    result = mnist_style(Image.fromarray(np.clip(page, 0, 255).astype(np.uint8)))
+    assert result.max() >= 250 and result[12:16, 12:16].mean() < 60
