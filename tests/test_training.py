@@ -29,6 +29,9 @@ def test_a_short_run_on_real_data_learns_and_writes_weights_metrics_and_reports(
         assert set(written[split]) == {"accuracy", "loss"}
     assert written["test"]["accuracy"] > 0.5  # chance is 10%
     assert len(written["history"]) == 1 and set(written["history"][0]) == {"epoch", "train", "validation"}
+    calibration = written["calibration"]
+    assert calibration["temperature"] > 0 and calibration["bins"] == 15
+    assert sum(row["count"] for row in calibration["reliability_after"]) == 10_000
     state = torch.load(tmp_path / "weights" / f"{network}.pt", weights_only=True)
     NETWORKS[network]().load_state_dict(state)
     assert sorted(path.name for path in (tmp_path / network).iterdir()) == sorted(FILES)

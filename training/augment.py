@@ -1,9 +1,16 @@
-"""Random small rotations, scalings and shifts, drawn per image for a whole batch at once.
+"""Random changes to a batch of MNIST digits, drawn per image for the whole batch at once.
 
-torchvision's RandomAffine draws one set of parameters per call, so on a batch every image would
-move the same way; called image by image it costs more than the forward pass of a small network.
-One `affine_grid` + `grid_sample` over the batch gives every image its own transform for the
-price of a single resampling.
+MNIST was written with one kind of pen, scanned at one resolution and fitted into 20x20 pixels by
+one program; people send digits written with hairline pens and fat markers, thumbnails and soft
+scans. So besides small rotations, scalings and shifts, the convolutional networks see what MNIST
+does not vary: stroke width (grey dilation and erosion, by a random fractional amount), elastic
+distortion of the strokes (Simard et al., 2003), resolution loss (shrunk to 7-16 pixels and
+enlarged again) and a slight blur. Every draw comes from one seeded generator, so a seed repeats
+a training run exactly.
+
+torchvision's transforms draw one set of parameters per call, so on a batch every image would
+change the same way; called image by image they cost more than the forward pass of a small
+network. Here each step is one batched tensor operation.
 """
 
 import math
@@ -11,7 +18,23 @@ import math
 import torch
 import torch.nn.functional as F
 
-from model import MNIST_BACKGROUND
+from model import MNIST_BACKGROUND, MNIST_MEAN, MNIST_STD
+
+PEN_CHANCE = 0.5  # share of images whose strokes are thickened or thinned
+PEN_STEPS = (-0.5, 2.0)  # pixel steps of erosion (negative) or dilation: MNIST's pen to a marker
+ELASTIC_PIXELS = 1.5  # largest displacement of the elastic field
+LOW_RESOLUTION_CHANCE = 0.2
+LOW_RESOLUTIONS = (7, 16)  # sizes the 28x28 digit is shrunk to before it is enlarged again
+BLUR_CHANCE = 0.2
+BLUR_SIGMA = (0.3, 1.0)
+
+
+def _uniform(count: int, low: float, high: float, generator: torch.Generator) -> torch.Tensor:
+    return torch.empty(count).uniform_(low, high, generator=generator)
+
+
+def _chosen(count: int, chance: float, generator: torch.Generator) -> torch.Tensor:
+    return torch.rand(count, generator=generator) < chance
 
 
 def random_affine(
@@ -20,21 +43,97 @@ def random_affine(
     degrees: float = 10.0,
     scale: tuple[float, float] = (0.9, 1.1),
     shift_pixels: float = 2.0,
+    elastic_pixels: float = 0.0,
 ) -> torch.Tensor:
-    """Rotate by up to ±`degrees`, scale within `scale` and shift by up to ±`shift_pixels`."""
+    """Rotate by up to ±`degrees`, scale within `scale`, shift by up to ±`shift_pixels`, and bend by
+    a smooth random field of up to ±`elastic_pixels`, in one resampling."""
     count, _, height, width = images.shape
-
-    def uniform(low: float, high: float) -> torch.Tensor:
-        return torch.empty(count).uniform_(low, high, generator=generator)
-
-    angle = uniform(-math.radians(degrees), math.radians(degrees))
-    zoom = uniform(*scale)
+    angle = _uniform(count, -math.radians(degrees), math.radians(degrees), generator)
+    zoom = _uniform(count, *scale, generator)
     # affine_grid maps output to input coordinates in [-1, 1]: a shift of one pixel is 2 / size.
-    shift_x = uniform(-shift_pixels, shift_pixels) * 2 / width
-    shift_y = uniform(-shift_pixels, shift_pixels) * 2 / height
+    shift_x = _uniform(count, -shift_pixels, shift_pixels, generator) * 2 / width
+    shift_y = _uniform(count, -shift_pixels, shift_pixels, generator) * 2 / height
     cos, sin = torch.cos(angle) / zoom, torch.sin(angle) / zoom
     theta = torch.stack([torch.stack([cos, -sin, shift_x], 1), torch.stack([sin, cos, shift_y], 1)], 1)
-    grid = F.affine_grid(theta.to(images.device), list(images.shape), align_corners=False)
+    grid = F.affine_grid(theta, [count, 1, height, width], align_corners=False)
+    if elastic_pixels > 0:
+        # A 4x4 field of random displacements, enlarged smoothly: strokes bend, they do not tear.
+        coarse = torch.empty(count, 2, 4, 4).uniform_(-1, 1, generator=generator)
+        field = F.interpolate(coarse, size=(height, width), mode="bicubic", align_corners=True)
+        grid = grid + field.permute(0, 2, 3, 1) * (elastic_pixels * 2 / torch.tensor([width, height]))
     # grid_sample fills with zeros; shifting by the background value makes that fill blank paper.
-    moved = F.grid_sample(images - MNIST_BACKGROUND, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    moved = F.grid_sample(
+        images - MNIST_BACKGROUND, grid.to(images.device), mode="bilinear", padding_mode="zeros", align_corners=False
+    )
     return moved + MNIST_BACKGROUND
+
+
+def _dilate(ink: torch.Tensor) -> torch.Tensor:
+    return F.max_pool2d(ink, kernel_size=3, stride=1, padding=1)
+
+
+def change_pen(ink: torch.Tensor, steps: torch.Tensor) -> torch.Tensor:
+    """Thicken (steps > 0) or thin (steps < 0) the strokes of ink in 0..1 by grey dilation or
+    erosion with a 3x3 square, interpolating between whole steps: 1.5 is halfway between one and
+    two dilations."""
+    levels = [1 - _dilate(1 - ink), ink]  # one erosion, the original
+    for _ in range(math.ceil(max(float(steps.max()), 0))):
+        levels.append(_dilate(levels[-1]))
+    stacked = torch.stack(levels)  # level k is k - 1 steps
+    position = (steps + 1).clamp(0, len(levels) - 1).view(1, -1, 1, 1, 1)
+    low = position.floor().long().clamp(max=len(levels) - 2)
+    fraction = position - low
+    lower = stacked.gather(0, low.expand(1, *ink.shape)).squeeze(0)
+    upper = stacked.gather(0, (low + 1).expand(1, *ink.shape)).squeeze(0)
+    return lower + (upper - lower) * fraction.view(-1, 1, 1, 1)
+
+
+def lower_resolution(ink: torch.Tensor, sizes: torch.Tensor, blocky: torch.Tensor) -> torch.Tensor:
+    """Shrink each image to sizes[i] pixels by area averaging and enlarge it back, as a thumbnail or
+    a coarse scan is: blocky (nearest neighbour) where blocky[i], else smoothly (bilinear)."""
+    out = ink.clone()
+    for size in sizes.unique().tolist():
+        for mode in ("nearest", "bilinear"):
+            picked = (sizes == size) & (blocky == (mode == "nearest"))
+            if picked.any():
+                small = F.adaptive_avg_pool2d(ink[picked], int(size))
+                options = {} if mode == "nearest" else {"align_corners": False}
+                out[picked] = F.interpolate(small, size=ink.shape[-2:], mode=mode, **options)
+    return out
+
+
+def blur(ink: torch.Tensor, sigmas: torch.Tensor) -> torch.Tensor:
+    """A Gaussian blur of its own width per image (one grouped convolution)."""
+    offsets = torch.arange(-2, 3, dtype=ink.dtype)
+    kernel_1d = torch.exp(-(offsets[None, :] ** 2) / (2 * sigmas[:, None] ** 2))
+    kernel_1d = kernel_1d / kernel_1d.sum(dim=1, keepdim=True)
+    kernels = (kernel_1d[:, :, None] * kernel_1d[:, None, :]).unsqueeze(1)
+    count = ink.shape[0]
+    blurred = F.conv2d(ink.reshape(1, count, *ink.shape[-2:]), kernels, padding=2, groups=count)
+    return blurred.reshape(ink.shape)
+
+
+def pens_and_scans(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Other pens, resolutions and focus, on normalised images; each image's brightest ink is brought
+    back to full strength afterwards, as the handler's contrast stretch does for a faint upload."""
+    count = images.shape[0]
+    ink = images * MNIST_STD + MNIST_MEAN
+    steps = torch.where(_chosen(count, PEN_CHANCE, generator), _uniform(count, *PEN_STEPS, generator), 0.0)
+    ink = change_pen(ink, steps)
+    low = _chosen(count, LOW_RESOLUTION_CHANCE, generator)
+    sizes = torch.randint(LOW_RESOLUTIONS[0], LOW_RESOLUTIONS[1] + 1, (count,), generator=generator)
+    blocky = _chosen(count, 0.5, generator)
+    if low.any():
+        ink[low] = lower_resolution(ink[low], sizes[low], blocky[low])
+    blurred = _chosen(count, BLUR_CHANCE, generator)
+    sigmas = _uniform(count, *BLUR_SIGMA, generator)
+    if blurred.any():
+        ink[blurred] = blur(ink[blurred], sigmas[blurred])
+    peak = ink.amax(dim=(1, 2, 3), keepdim=True).clamp(min=1e-3)
+    ink = (ink / peak).clamp(0, 1)
+    return (ink - MNIST_MEAN) / MNIST_STD
+
+
+def augment(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """The convolutional networks' training augmentation: pen, resolution and blur, then geometry."""
+    return random_affine(pens_and_scans(images, generator), generator, elastic_pixels=ELASTIC_PIXELS)

@@ -17,7 +17,14 @@ from torch import nn  # noqa: E402
 from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
 
 REPORTS_DIR = Path(__file__).resolve().parent.parent / "reports"
-FILES = ("summary.txt", "curves.png", "confusion_matrix.png", "training_samples.png", "mistakes.png")
+FILES = (
+    "summary.txt",
+    "curves.png",
+    "confusion_matrix.png",
+    "reliability.png",
+    "training_samples.png",
+    "mistakes.png",
+)
 SAMPLES = 30
 MISTAKES = 60
 
@@ -71,6 +78,39 @@ def plot_confusion(matrix: torch.Tensor, title: str) -> plt.Figure:
     return figure
 
 
+def plot_reliability(calibration: dict, title: str) -> plt.Figure:
+    """Accuracy against confidence per bin, before and after temperature scaling: a calibrated
+    network's bars sit on the diagonal."""
+    figure, panels = plt.subplots(1, 2, figsize=(10, 4.5), sharey=True)
+    for axes, stage in zip(panels, ("before", "after"), strict=True):
+        rows = [row for row in calibration[f"reliability_{stage}"] if row["count"]]
+        width = rows[0]["high"] - rows[0]["low"] if rows else 0.1
+        axes.bar(
+            [row["low"] for row in rows],
+            [row["accuracy"] for row in rows],
+            width=width,
+            align="edge",
+            edgecolor="black",
+            alpha=0.7,
+            label="accuracy",
+        )
+        axes.plot([0, 1], [0, 1], "--", color="grey", label="perfect calibration")
+        for row in rows:
+            axes.text(row["low"] + width / 2, 0.02, f"{row['count']}", ha="center", fontsize=6, rotation=90)
+        temperature = 1.0 if stage == "before" else calibration["temperature"]
+        ece = calibration[f"test_ece_{stage}"]
+        axes.set(
+            xlim=(0, 1),
+            ylim=(0, 1),
+            xlabel="confidence (top probability)",
+            title=f"T = {temperature:.3g}: ECE {ece:.2%}",
+        )
+        axes.legend(loc="upper left", fontsize=8)
+    panels[0].set_ylabel("accuracy")
+    figure.suptitle(f"{title}: reliability on the test set ({calibration['bins']} bins, count per bin)")
+    return figure
+
+
 def plot_digits(images: torch.Tensor, captions: list[str], columns: int, title: str) -> plt.Figure:
     rows = max(1, -(-len(images) // columns))
     figure, grid = plt.subplots(rows, columns, figsize=(columns * 1.2, rows * 1.4), squeeze=False)
@@ -102,6 +142,8 @@ def write_all(
     accuracy = metrics["test"]["accuracy"]
     title = f"{name}: {len(test_labels):,} test digits, {accuracy:.2%} right"
     _save(plot_confusion(confusion_matrix(test_labels, predicted), title), folder / "confusion_matrix.png")
+
+    _save(plot_reliability(metrics["calibration"], name), folder / "reliability.png")
 
     train_images, train_labels = train.tensors
     samples = plot_digits(

@@ -12,22 +12,28 @@ import argparse
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.optim.swa_utils import AveragedModel
 from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
 from model import NETWORKS, WEIGHTS_DIR
 from training import reports
-from training.augment import random_affine
-from training.data import default_root, load_splits
+from training.augment import augment
+from training.calibration import calibrate
+from training.data import TRAIN_SIZE, default_root, load_splits
 from training.recipes import RECIPES, Recipe
+from training.rendered import outlier_bank, typed_digit_bank
 
 EVAL_BATCH_SIZE = 1000
+# Rendered once per run and drawn from at random, per 55,000 training images (fewer for a smoke run):
+OUTLIER_BANK = 6000  # non-digits
+TYPED_BANK = 3000  # digits typed in fonts
 
 
 def pick_device() -> torch.device:
@@ -55,35 +61,91 @@ def make_optimizer(model: nn.Module, recipe: Recipe) -> torch.optim.Optimizer:
     )
 
 
+@dataclass
+class Extras:
+    """What each batch carries beside MNIST: digits typed in fonts and non-digits (training/rendered.py)."""
+
+    typed: tuple[torch.Tensor, torch.Tensor] | None = None
+    outliers: torch.Tensor | None = None
+
+    @classmethod
+    def for_recipe(cls, recipe: Recipe, seed: int, train_images: int) -> "Extras":
+        share = min(1.0, train_images / TRAIN_SIZE)
+        return cls(
+            typed=typed_digit_bank(max(100, round(TYPED_BANK * share)), seed) if recipe.typed_digits else None,
+            outliers=outlier_bank(max(100, round(OUTLIER_BANK * share)), seed) if recipe.outliers else None,
+        )
+
+    def add_to(
+        self, images: torch.Tensor, labels: torch.Tensor, recipe: Recipe, generator: torch.Generator
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """The batch with typed digits appended to the labelled images and outliers after them all."""
+        if self.typed is not None:
+            drawn = torch.randint(len(self.typed[0]), (recipe.typed_digits,), generator=generator)
+            images, labels = torch.cat([images, self.typed[0][drawn]]), torch.cat([labels, self.typed[1][drawn]])
+        if self.outliers is not None:
+            drawn = torch.randint(len(self.outliers), (recipe.outliers,), generator=generator)
+            images = torch.cat([images, self.outliers[drawn]])
+        return images, labels
+
+
 def train_epoch(
     model: nn.Module,
     loader: DataLoader,
     optimizer: torch.optim.Optimizer,
     scheduler: torch.optim.lr_scheduler.LRScheduler,
     recipe: Recipe,
-    augmenter: torch.Generator | None,
+    generator: torch.Generator,
+    extras: Extras,
+    average: AveragedModel | None,
     device: torch.device,
     description: str,
 ) -> dict[str, float]:
-    """One pass over the training data; returns the running loss and accuracy of that pass."""
+    """One pass over the training data; returns the running loss and accuracy of that pass on the
+    MNIST digits. Each batch also carries `recipe.typed_digits` typed digits and `recipe.outliers`
+    non-digits, whose answer is pulled towards the uniform distribution (outlier exposure)."""
     model.train()
     total_loss, correct, seen = 0.0, 0, 0
     progress = tqdm(loader, desc=description, unit="batch", leave=False, disable=None)
-    for images, labels in progress:
+    for mnist_images, mnist_labels in progress:
+        images, labels = extras.add_to(mnist_images, mnist_labels, recipe, generator)
+        if recipe.augment:
+            images = augment(images, generator)
         images, labels = images.to(device), labels.to(device)
-        if augmenter is not None:
-            images = random_affine(images, augmenter)
         optimizer.zero_grad()
-        logits = model(images)
+        all_logits = model(images)
+        logits = all_logits[: len(labels)]
         loss = F.cross_entropy(logits, labels, label_smoothing=recipe.label_smoothing)
+        if recipe.outliers:
+            # Cross-entropy against the uniform distribution: the mean negative log-probability.
+            loss = loss - recipe.outlier_weight * F.log_softmax(all_logits[len(labels) :], dim=1).mean()
         loss.backward()
         optimizer.step()
         scheduler.step()
-        total_loss += F.cross_entropy(logits.detach(), labels, reduction="sum").item()
-        correct += (logits.argmax(dim=1) == labels).sum().item()
-        seen += len(labels)
+        if average is not None:
+            average.update_parameters(model)
+        count = len(mnist_labels)
+        total_loss += F.cross_entropy(logits[:count].detach(), labels[:count], reduction="sum").item()
+        correct += (logits[:count].argmax(dim=1) == labels[:count]).sum().item()
+        seen += count
         progress.set_postfix(loss=f"{loss.item():.4f}")
     return {"loss": total_loss / seen, "accuracy": correct / seen}
+
+
+def moving_average(decay: float):
+    """The update of an exponential moving average whose decay warms up as (1 + n) / (10 + n) over
+    the first steps, so that a short run averages its own weights rather than its random start."""
+
+    def update(averaged: torch.Tensor, current: torch.Tensor, steps: torch.Tensor) -> torch.Tensor:
+        rate = min(decay, (1 + float(steps)) / (10 + float(steps)))
+        return averaged * rate + current * (1 - rate)
+
+    return update
+
+
+def shipped(model: nn.Module, average: AveragedModel | None) -> nn.Module:
+    """The network to evaluate and save: the weights' moving average where the recipe keeps one."""
+    return average.module if average is not None else model
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -123,12 +185,18 @@ def format_table(metrics: dict) -> str:
         f"{metrics['parameters']:,} parameters, {metrics['recipe']['epochs']} epochs, "
         f"{metrics['seconds']:.0f} s on {metrics['device']}, seed {metrics['seed']}"
     )
+    calibration = metrics["calibration"]
+    rows.append(
+        f"temperature {calibration['temperature']:.3f}: test ECE {calibration['test_ece_before']:.2%} before, "
+        f"{calibration['test_ece_after']:.2%} after"
+    )
     return "\n".join(rows)
 
 
 README_HEADER = (
-    "| model | parameters | train acc / loss | validation acc / loss | test acc / loss | epochs | training time |\n"
-    "|---|---|---|---|---|---|---|"
+    "| model | parameters | train acc / loss | validation acc / loss | test acc / loss | epochs | training time "
+    "| temperature | test ECE before → after |\n"
+    "|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -138,7 +206,13 @@ def readme_row(metrics: dict) -> str:
     cells += [
         f"{metrics[split]['accuracy']:.2%} / {metrics[split]['loss']:.4f}" for split in ("train", "validation", "test")
     ]
-    cells += [str(metrics["recipe"]["epochs"]), f"{metrics['seconds']:.0f} s on {metrics['device']}"]
+    epochs, seconds = metrics["recipe"]["epochs"], metrics["seconds"]
+    cells += [str(epochs), f"{seconds:.0f} s on {metrics['device']} ({seconds / epochs:.0f} s per epoch)"]
+    calibration = metrics["calibration"]
+    cells += [
+        f"{calibration['temperature']:.3f}",
+        f"{calibration['test_ece_before']:.2%} → {calibration['test_ece_after']:.2%}",
+    ]
     return "| " + " | ".join(cells) + " |"
 
 
@@ -159,9 +233,15 @@ def main(argv: Sequence[str] | None = None) -> dict:
         shuffle=True,
         generator=torch.Generator().manual_seed(args.seed),
     )
-    augmenter = torch.Generator().manual_seed(args.seed) if recipe.augment else None
+    generator = torch.Generator().manual_seed(args.seed)
+    extras = Extras.for_recipe(recipe, args.seed, len(train_set))
 
     model = NETWORKS[args.model]().to(device)
+    # An exponential moving average of the weights (and batch-norm statistics) is what is evaluated
+    # and shipped: it smooths the last steps' noise, which the heavy augmentation makes larger.
+    average = (
+        AveragedModel(model, avg_fn=moving_average(recipe.ema_decay), use_buffers=True) if recipe.ema_decay else None
+    )
     optimizer = make_optimizer(model, recipe)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=recipe.lr, epochs=recipe.epochs, steps_per_epoch=len(loader)
@@ -172,13 +252,16 @@ def main(argv: Sequence[str] | None = None) -> dict:
     started = time.perf_counter()
     for epoch in range(1, recipe.epochs + 1):
         description = f"{args.model} epoch {epoch}/{recipe.epochs}"
-        train = train_epoch(model, loader, optimizer, scheduler, recipe, augmenter, device, description)
-        validation = evaluate(model, splits.validation, device)
+        train = train_epoch(
+            model, loader, optimizer, scheduler, recipe, generator, extras, average, device, description
+        )
+        validation = evaluate(shipped(model, average), splits.validation, device)
         history.append({"epoch": epoch, "train": train, "validation": validation})
         print(f"epoch {epoch:>2}: validation accuracy {validation['accuracy']:.2%}, loss {validation['loss']:.4f}")
         if board is not None:
             reports.log_epoch(board, history[-1])
     seconds = time.perf_counter() - started
+    model = shipped(model, average)
 
     metrics = {
         "model": args.model,
@@ -192,6 +275,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         "train": evaluate(model, train_set, device),
         "validation": evaluate(model, splits.validation, device),
         "test": evaluate(model, splits.test, device),
+        "calibration": calibrate(model, splits.validation, splits.test, device),
         "history": history,
     }
     args.out.mkdir(parents=True, exist_ok=True)

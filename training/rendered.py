@@ -1,0 +1,140 @@
+"""Images rendered for training beside MNIST, in the form the handler gives the network.
+
+Digits typed in fonts: MNIST's American writers draw a 1 as a plain stroke, so a network trained
+on MNIST alone reads the 1 with a flag (and a foot) that much of the world writes as a 7. A small
+share of each batch is digits typed in the DejaVu faces matplotlib ships, jittered in size,
+weight and slant. (The evaluation's fonts are Debian's other faces, never these.)
+
+Images that are not digits, for outlier exposure.
+
+A network trained only on digits answers every input with a digit, and often a confident one: pure
+noise read as "eight" at 99.99%. Outlier exposure (Hendrycks et al., 2019) also shows it things that
+are not digits and trains its answer on them towards the uniform distribution, so that what is
+not a digit gets a low top probability. The outliers are rendered here at many sizes and run
+through the handler's own normalisation (`handler.normalise.mnist_style`), so the network sees
+exactly what it will see when such an image is uploaded: uniform, Gaussian and salt-and-pepper
+noise, smooth blotches and fine textures, random scribbles, and letters that look like no digit,
+drawn with the DejaVu fonts matplotlib ships (so training needs no system fonts; the tests use
+other fonts).
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import torch
+from PIL import Image, ImageDraw, ImageFont
+from scipy import ndimage
+
+from handler.errors import InputError
+from handler.normalise import mnist_style
+from model import MNIST_MEAN, MNIST_STD
+
+FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerif.ttf", "DejaVuSans-Oblique.ttf")
+# Letters no way of writing a digit resembles (no O, l, I, S, Z, B, G, b, g, q, ...).
+LETTERS = "ACEFHKMNRUVWXacefkmnrwx"
+
+Painter = Callable[[np.random.Generator], Image.Image]
+
+
+def _size(rng: np.random.Generator) -> int:
+    return int(rng.choice([28, 28, 40, 64, 96, 160, 280]))
+
+
+def noise(rng: np.random.Generator) -> Image.Image:
+    """Uniform, Gaussian or salt-and-pepper noise, grey or in colour."""
+    size = _size(rng)
+    kind = rng.integers(3)
+    shape = (size, size, 3) if rng.random() < 0.3 else (size, size)
+    if kind == 0:
+        pixels = rng.uniform(0, 255, shape)
+    elif kind == 1:
+        pixels = rng.normal(rng.uniform(60, 200), rng.uniform(20, 80), shape)
+    else:
+        pixels = np.where(rng.random(shape) < rng.uniform(0.02, 0.5), 255.0, 0.0)
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+
+
+def texture(rng: np.random.Generator) -> Image.Image:
+    """Noise smoothed at a random scale: blotches, clouds, fabric-like grain, sometimes thresholded."""
+    size = _size(rng)
+    field = ndimage.gaussian_filter(rng.normal(size=(size, size)), sigma=rng.uniform(0.7, size / 6))
+    field = (field - field.min()) / max(np.ptp(field), 1e-9) * 255
+    if rng.random() < 0.4:
+        field = np.where(field > np.percentile(field, rng.uniform(40, 90)), 255.0, 0.0)
+    return Image.fromarray(field.astype(np.uint8))
+
+
+def scribble(rng: np.random.Generator) -> Image.Image:
+    """A few random strokes, joined or not, with a random pen."""
+    size = _size(rng) * 2
+    image = Image.new("L", (size, size), 0)
+    draw = ImageDraw.Draw(image)
+    for _ in range(rng.integers(2, 5)):  # one short stroke could be a 1 or a 7: several long ones are not
+        points = [tuple(rng.uniform(0.1, 0.9, 2) * size) for _ in range(rng.integers(4, 12))]
+        draw.line(points, fill=255, width=max(1, round(size * rng.uniform(0.02, 0.12))), joint="curve")
+    return image
+
+
+def typed(text: str, rng: np.random.Generator) -> Image.Image:
+    """`text` in a DejaVu face at a random size, weight and slant, white on black."""
+    size = _size(rng) * 2
+    font = ImageFont.truetype(str(FONTS / FONT_FILES[rng.integers(len(FONT_FILES))]), size=int(size * 0.6))
+    image = Image.new("L", (size, size), 0)
+    stroke = int(rng.integers(0, max(1, size // 30)))
+    ImageDraw.Draw(image).text(
+        (size / 2, size / 2), text, fill=255, font=font, anchor="mm", stroke_width=stroke, stroke_fill=255
+    )
+    shear = rng.uniform(-0.3, 0.3)
+    return image.transform(image.size, Image.Transform.AFFINE, (1, shear, -shear * size / 2, 0, 1, 0))
+
+
+def letter(rng: np.random.Generator) -> Image.Image:
+    """A letter like no digit."""
+    return typed(LETTERS[rng.integers(len(LETTERS))], rng)
+
+
+PAINTERS: tuple[Painter, ...] = (noise, texture, scribble, letter)
+
+
+def _network_input(paintings: list[np.ndarray]) -> torch.Tensor:
+    pixels = torch.from_numpy(np.stack(paintings)).float().div_(255).unsqueeze(1)
+    return (pixels - MNIST_MEAN) / MNIST_STD
+
+
+def _normalised(painting: Image.Image, rng: np.random.Generator) -> np.ndarray | None:
+    """The handler's 28x28 form of the painting, sent dark on light half the time; None if refused."""
+    if rng.random() < 0.5:  # dark on light, as paper is
+        painting = Image.fromarray(255 - np.asarray(painting))
+    try:
+        return mnist_style(painting)
+    except InputError:
+        return None
+
+
+def outlier_bank(count: int, seed: int) -> torch.Tensor:
+    """`count` normalised 1x28x28 non-digits as the handler would hand them to the network, drawn in
+    turn from every painter; a painting the handler refuses (no_digit) is replaced by another."""
+    rng = np.random.default_rng(seed)
+    images: list[np.ndarray] = []
+    while len(images) < count:
+        image = _normalised(PAINTERS[len(images) % len(PAINTERS)](rng), rng)
+        if image is not None:
+            images.append(image)
+    return _network_input(images)
+
+
+def typed_digit_bank(count: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """`count` digits typed in DejaVu faces (0-9 in turn) as the handler would hand them to the
+    network, and their labels."""
+    rng = np.random.default_rng(seed)
+    images, labels = [], []
+    while len(images) < count:
+        label = len(images) % 10
+        image = _normalised(typed(str(label), rng), rng)
+        if image is not None:
+            images.append(image)
+            labels.append(label)
+    return _network_input(images), torch.tensor(labels)
