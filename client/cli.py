@@ -46,7 +46,8 @@ def report(path: Path, http, args: argparse.Namespace, key: str) -> bool:
         tqdm.write(json.dumps(answer))
     else:
         best = answer["predictions"]["prediction"]
-        tqdm.write(f"{path}: {best['label']} ({best['class_name']}) {best['probability']:.1%}")
+        doubt = ", uncertain" if answer["predictions"].get("uncertain") else ""
+        tqdm.write(f"{path}: {best['label']} ({best['class_name']}) {best['probability']:.1%}{doubt}")
     return True
 
 

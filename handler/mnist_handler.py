@@ -43,6 +43,9 @@ class MNISTHandler(BaseHandler):
 
         weights = model_dir / context.manifest["model"]["serializedFile"]
         self.model = load(settings["network"], weights).to(self.device)
+        # Fitted on the validation split by training (training/calibration.py): softmax(logits / T)
+        # is right as often as it says.
+        self.temperature = float(settings.get("temperature", 1.0))
         self.class_names = response.class_names(model_dir / "index_to_name.json")
         self.initialized = True
 
@@ -54,7 +57,7 @@ class MNISTHandler(BaseHandler):
 
     def inference(self, images: torch.Tensor) -> torch.Tensor:
         with torch.inference_mode():
-            return F.softmax(self.model(images.to(self.device)), dim=1).cpu()
+            return F.softmax(self.model(images.to(self.device)) / self.temperature, dim=1).cpu()
 
     def attributions(self, batch: batching.Batch, images: torch.Tensor, probabilities: torch.Tensor) -> dict[int, dict]:
         """Integrated Gradients maps of the predicted digit for the images whose request asked."""

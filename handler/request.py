@@ -27,7 +27,7 @@ MAX_IMAGES_PER_REQUEST = 32
 # v2 pixel datatypes and the value of full ink in each: bytes 0-255, floats 0-1 (torchvision's MNIST).
 V2_PIXEL_SCALE = {"UINT8": 255, "INT32": 255, "INT64": 255, "FP32": 1.0, "FP64": 1.0}
 V2_PIXEL_SHAPES = ((28, 28), (1, 28, 28))  # one image, after the leading batch dimension
-V2_OUTPUTS = ("probabilities", "label", "class_name")
+V2_OUTPUTS = ("probabilities", "label", "class_name", "uncertain")
 
 
 class Form(StrEnum):

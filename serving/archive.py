@@ -5,11 +5,13 @@
 The archiver copies every file into the archive's root, which would break the handler's package
 imports (`from handler.image import ...`). So the `handler` and `model` packages are staged in a
 temporary folder and passed as one extra-files folder, whose sub-folders the archiver keeps.
-Each archive carries model-config.yaml plus the network's name for the handler; the versions
-other than the default run one worker each, since they only see the traffic asked of them.
+Each archive carries model-config.yaml plus the network's name and its calibrated temperature
+(from weights/<network>.json) for the handler; the versions other than the default run one worker
+each, since they only see the traffic asked of them.
 """
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -35,9 +37,11 @@ def _stage_packages(stage: Path) -> None:
 
 
 def model_config(network: str) -> dict:
-    """model-config.yaml as packed for `network`."""
+    """model-config.yaml as packed for `network`, with the temperature fitted by its training."""
     config = yaml.safe_load((ROOT / "model-config.yaml").read_text())
     config["handler"]["network"] = network
+    metrics = json.loads((WEIGHTS_DIR / f"{network}.json").read_text())
+    config["handler"]["temperature"] = metrics["calibration"]["temperature"]
     if network != DEFAULT_NETWORK:
         config["minWorkers"] = config["maxWorkers"] = 1
     return config

@@ -148,3 +148,22 @@ def test_v2_plain_and_explained_requests_share_one_batch_and_each_gets_its_own_s
     assert [o["data"] for o in answers[2]["outputs"] if o["name"] == "label"] == [[int(mnist_test_images.targets[1])]]
     assert list(answers[3]) == ["error"] and "inputs[0].data[0]" in answers[3]["error"]
     assert answers[4]["explanations"]["target"]["label"] == first_label
+
+
+def test_the_archive_carries_the_fitted_temperature_and_the_handler_applies_it(
+    handler_and_context, archive_dir, mnist_test_images
+):
+    """softmax(logits / T): the archive's temperature is the one training fitted, and the answer's
+    probabilities are the network's logits scaled by it."""
+    handler, context = handler_and_context
+    config = yaml.safe_load((archive_dir / "model-config.yaml").read_text())
+    metrics = json.loads((ROOT / "model" / "weights" / f"{DEFAULT_NETWORK}.json").read_text())
+    assert config["handler"]["temperature"] == metrics["calibration"]["temperature"] == handler.temperature
+    image, _ = mnist_test_images[0]
+    (answer,), _ = run_batch(handler, context, [{"body": encoded(image, "PNG")}])
+    with torch.inference_mode():
+        logits = handler.model(batching.prepare([{"body": encoded(image, "PNG")}]).stacked())
+    expected = torch.softmax(logits / metrics["calibration"]["temperature"], dim=1)[0]
+    served = torch.tensor([entry["probability"] for entry in answer["predictions"]["all"]])
+    torch.testing.assert_close(served, expected)
+    assert answer["predictions"]["uncertain"] is False

@@ -39,3 +39,12 @@ def test_error_has_the_one_documented_shape():
         "success": False,
         "error": {"status": 422, "type": "no_digit", "message": "No digit is visible in the image."},
     }
+
+
+@pytest.mark.parametrize("top, uncertain", [(0.97, False), (0.9, False), (0.89, True), (0.1, True)])
+def test_an_answer_below_the_threshold_says_it_is_uncertain(top, uncertain):
+    rest = (1 - top) / 9
+    answer = response.scores([top] + [rest] * 9, CLASS_NAMES)
+    assert answer["uncertain"] is uncertain and response.UNCERTAIN_BELOW == 0.9
+    v2 = response.v2(("mnist", "2.0"), None, ["uncertain"], [answer], [])
+    assert v2["outputs"] == [{"name": "uncertain", "datatype": "BOOL", "shape": [1], "data": [uncertain]}]
