@@ -8,6 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
@@ -19,6 +20,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from serving import ROOT
 from serving.demo import start_demo_server
 from serving.torchserve import free_ports
+from tests.strokes import drawn
 
 pytestmark = pytest.mark.integration
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
@@ -80,6 +82,13 @@ def shown_digit(browser, expected: str) -> str:
     return browser.find_element(By.ID, "digit").text
 
 
+def answer_to_drawing(browser) -> str:
+    """The digit shown once the page has answered the last drawing ("" for a refusal)."""
+    canvas = browser.find_element(By.ID, "canvas")
+    WebDriverWait(browser, 20).until(lambda driver: canvas.get_attribute("data-state") == "done")
+    return browser.find_element(By.ID, "digit").text
+
+
 def bar_widths(browser) -> list[float]:
     spans = browser.find_elements(By.CSS_SELECTOR, "#bars .bar span")
     return [float(span.value_of_css_property("width").removesuffix("px")) for span in spans]
@@ -105,6 +114,34 @@ def test_clear_then_a_drawn_seven_is_read_as_7(browser, page_url, tmp_path):
     assert browser.save_screenshot(str(screenshot)) and screenshot.stat().st_size > 10_000
     if os.environ.get("UPDATE_SCREENSHOT"):
         shutil.copy(screenshot, ROOT / "docs" / "web-demo.png")
+
+
+# Pen widths per digit height on the 280x280 canvas: from a fine pen to a marker more than a quarter
+# as wide as the digit is tall.
+PENS_BY_HEIGHT = {200: (4, 14, 32, 56), 130: (3, 10, 24, 36), 70: (2, 8, 18)}
+
+
+def test_digits_drawn_with_pens_from_fine_to_marker_at_several_sizes_are_read(browser, page_url):
+    """Every digit drawn with the mouse (tests/strokes.py) at three heights, each with three or
+    four pen widths set on the page's slider: at least 98% read right, none refused."""
+    rng = np.random.default_rng(5)
+    browser.get(page_url)
+    slider = browser.find_element(By.ID, "pen")
+    results = {}
+    for height, pens in PENS_BY_HEIGHT.items():
+        for pen in pens:
+            browser.execute_script("arguments[0].value = arguments[1]", slider, pen)
+            for digit in range(10):
+                browser.find_element(By.ID, "clear").click()
+                margin = (height + pen) // 2
+                centre = tuple(int(rng.integers(margin, CANVAS - margin + 1)) for _ in range(2))
+                draw(browser, *drawn(digit, height, centre, rng))
+                results[(height, pen, digit)] = answer_to_drawing(browser)
+    wrong = {key: shown for key, shown in results.items() if shown != str(key[2])}
+    right = len(results) - len(wrong)
+    print(f"drawn in the browser: {right}/{len(results)} right; wrong (height, pen, digit): {wrong}")
+    assert all(shown != "" for shown in results.values()), wrong
+    assert len(wrong) <= 0.02 * len(results), wrong
 
 
 def test_an_uploaded_mnist_test_image_is_read(browser, page_url, tmp_path, digit_pngs):

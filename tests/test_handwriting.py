@@ -1,0 +1,189 @@
+"""Real handwriting is not MNIST's strokes: the served model on evaluation sets that differ from it.
+
+Each set (tests/handwriting.py, tests/realistic.py) is uploaded to the session's real TorchServe,
+to the default version and to LeNet (1.0); the naive pipeline (grayscale, resize to 28x28,
+normalise) is run in-process on the very same bytes with the default network, for comparison.
+The figures are checked against reports/evaluation.md, the table the README shows and links to
+(within a point, as batching may flip a near tie); `UPDATE_EVALUATION=1` rewrites it from this run.
+Targets: at least 98% on every set for the default version, 97% for LeNet (SHORT_OF_TARGET names
+the sets still short of it), and at most 0.5% of all these real digits refused. Non-digits
+(tests/not_digits.py) must be refused or answered as uncertain.
+"""
+
+import io
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+import torch
+from PIL import Image
+from torchvision import transforms
+
+from model import MNIST_MEAN, MNIST_STD
+from serving import DEFAULT_NETWORK, ROOT, VERSIONS
+from tests import handwriting, not_digits, realistic
+
+pytestmark = pytest.mark.integration
+DIGITS = 200  # per set: MNIST test digits 1000-1199 (the other tests use the first ones)
+REPORT = ROOT / "reports" / "evaluation.md"
+DEFAULT_TARGET, LENET_TARGET, MOST_REFUSED = 0.98, 0.97, 0.005
+# The sets where a version is still short of its target (issue 13 stays open for them): fat markers
+# that close a digit's loops, strokes broken by erosion, hairlines. Exactly these may fall short;
+# their figures are held to the report like every other.
+SHORT_OF_TARGET = {
+    "default": {
+        ("pen-hairline", "paper"),
+        ("pen-hairline", "canvas"),
+        ("pen-marker", "paper"),
+        ("pen-marker", "canvas"),
+        ("pen-eroded", "paper"),
+    },
+    "lenet": {
+        ("pen-marker", "paper"),
+        ("pen-dilated", "paper"),
+        ("pen-eroded", "paper"),
+        ("thumbnail-16-smooth", "paper"),
+    },
+}
+NAIVE = transforms.Compose(
+    [
+        transforms.Grayscale(),
+        transforms.Resize((28, 28)),
+        transforms.ToTensor(),
+        transforms.Normalize((MNIST_MEAN,), (MNIST_STD,)),
+    ]
+)
+# What each set is, as the report says it.
+SETS = {
+    "pen-hairline": "re-stroked along the skeleton with a hairline (1 px to 3% of the height)",
+    "pen-marker": "re-stroked with a marker 20-34% as wide as the digit is tall",
+    "pen-dilated": "MNIST's strokes dilated by a disk of 3-6 px at 4x",
+    "pen-eroded": "MNIST's strokes eroded by a disk of 2-4 px at 4x",
+    "thumbnail-8-blocky": "shrunk to 8x8, enlarged 4-16x by nearest neighbour",
+    "thumbnail-12-blocky": "shrunk to 12x12, enlarged blocky",
+    "thumbnail-16-blocky": "shrunk to 16x16, enlarged blocky",
+    "thumbnail-8-smooth": "shrunk to 8x8, enlarged 4-16x bicubically",
+    "thumbnail-12-smooth": "shrunk to 12x12, enlarged smoothly",
+    "thumbnail-16-smooth": "shrunk to 16x16, enlarged smoothly",
+    "fonts": f"{len(handwriting.FONT_FILES)} Debian fonts, handwriting-like and plain, jittered",
+    **{kind: "MNIST's strokes as people send them (tests/realistic.py), digits 0-199" for kind in realistic.RENDERERS},
+}
+
+
+def evaluation_sets(mnist_test_images) -> dict[tuple[str, str], list[tuple[bytes, int]]]:
+    """(kind, sent as) → images and labels."""
+    if missing := handwriting.missing_fonts():
+        message = f"needs Debian's font packages (see .ci/run); missing: {', '.join(missing)}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    digits = [mnist_test_images[index] for index in range(1000, 1000 + DIGITS)]
+    sets = {}
+    for seed, (name, glyph) in enumerate(handwriting.GLYPHS.items()):
+        backgrounds = ("paper",) if name.startswith("thumbnail") else ("paper", "canvas")
+        for background in backgrounds:
+            sets[name, background] = handwriting.digits_set(digits, glyph, 100 + seed, background)
+    sets["fonts", "paper or canvas"] = handwriting.fonts_set(DIGITS, seed=7)
+    # The kinds the first version was measured on, with its digits (the first 200) and seeds, so that
+    # the figures compare with the ones it published.
+    first = [mnist_test_images[index] for index in range(DIGITS)]
+    for seed, (name, renderer) in enumerate(realistic.RENDERERS.items()):
+        sets[name, "as named"] = realistic.render_set(first, renderer, seed=seed)
+    return sets
+
+
+def served(images: list[bytes], url: str, headers: dict[str, str]) -> list[dict | None]:
+    """Each image's answer (`{"all", "prediction", "uncertain"}`), or None where it was refused."""
+
+    def predict(data: bytes) -> dict | None:
+        with requests.Session() as http:
+            answer = http.post(url, data=data, headers=headers, timeout=60)
+        if answer.status_code == 422:
+            return None
+        assert answer.status_code == 200, answer.text
+        return answer.json()["predictions"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(predict, images))
+
+
+def accuracy(answers: list[dict | None], labels: list[int]) -> float:
+    return sum(a is not None and a["prediction"]["label"] == y for a, y in zip(answers, labels, strict=True)) / len(
+        labels
+    )
+
+
+def naive_accuracy(images: list[tuple[bytes, int]], model: torch.nn.Module) -> float:
+    batch = torch.stack([NAIVE(Image.open(io.BytesIO(data))) for data, _ in images])
+    with torch.inference_mode():
+        predicted = model(batch).argmax(1)
+    return (predicted == torch.tensor([label for _, label in images])).float().mean().item()
+
+
+def report(rows: list[tuple[tuple[str, str], float, float, float, int]]) -> str:
+    lines = [
+        "# Evaluation on digits that are not MNIST's strokes",
+        "",
+        "Written by `UPDATE_EVALUATION=1 make test` (tests/test_handwriting.py), which checks these figures on every",
+        f"run. {DIGITS} images per set (MNIST test digits 1000-1199 unless named), uploaded to a real TorchServe;",
+        "the naive pipeline (grayscale, resize to 28x28) is run on the same bytes with the default network.",
+        "Sets are built by tests/handwriting.py and tests/realistic.py; refused counts the default version's 422s.",
+        "",
+        f"| set | sent on | what | default ({DEFAULT_NETWORK}) | LeNet | naive resize | refused |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for (kind, background), ours, lenet, naive, refused in rows:
+        cells = [kind, background, SETS[kind], f"{ours:.1%}", f"{lenet:.1%}", f"{naive:.1%}", str(refused)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def figures(text: str) -> dict[str, list[float]]:
+    """(set, sent on) → the three accuracies, in percent, of each row of a report."""
+    rows = [line.split(" | ") for line in text.splitlines() if line.startswith("| ") and "%" in line]
+    return {(row[0][2:], row[1]): [float(cell.rstrip("%")) for cell in row[3:6]] for row in rows}
+
+
+def test_real_handwriting_sets_are_read_at_the_targets_and_match_the_report(
+    mnist_test_images, torchserve, inference_headers, shipped_model
+):
+    url = f"{torchserve.inference_url}/predictions/mnist"
+    rows, refused_total, images_total = [], 0, 0
+    for name, images in evaluation_sets(mnist_test_images).items():
+        data, labels = [d for d, _ in images], [label for _, label in images]
+        ours = served(data, url, inference_headers)
+        lenet = served(data, f"{url}/{VERSIONS['lenet']}", inference_headers)
+        refused = sum(answer is None for answer in ours)
+        rows.append(
+            (name, accuracy(ours, labels), accuracy(lenet, labels), naive_accuracy(images, shipped_model), refused)
+        )
+        refused_total, images_total = refused_total + refused, images_total + len(images)
+    table = report(rows)
+    print(table)
+    if os.environ.get("UPDATE_EVALUATION"):
+        REPORT.write_text(table)
+    assert {row[0] for row in rows if row[1] < DEFAULT_TARGET} == SHORT_OF_TARGET["default"]
+    assert {row[0] for row in rows if row[2] < LENET_TARGET} == SHORT_OF_TARGET["lenet"]
+    assert refused_total <= MOST_REFUSED * images_total
+    rows_written = [line for line in REPORT.read_text().splitlines() if line.startswith("|")]
+    readme = (ROOT / "README.md").read_text()
+    assert all(line in readme for line in rows_written), "README.md must show reports/evaluation.md's table"
+    written, measured = figures(REPORT.read_text()), figures(table)
+    assert written.keys() == measured.keys()
+    for name, values in measured.items():
+        assert values == pytest.approx(written[name], abs=1.0), name
+
+
+# The share of each kind of non-digit that may still get a confident answer. A random scribble or a
+# letter can look like a digit (a curve like a 2, a cross like a 7); noise and textures never do.
+MOST_CONFIDENT = {"noise": 0.0, "photo-like texture": 0.0, "letter": 0.06, "scribble": 0.15}
+
+
+@pytest.mark.parametrize("kind", list(not_digits.KINDS))
+def test_what_is_not_a_digit_is_refused_or_answered_as_uncertain(kind, predict_url, inference_headers):
+    answers = served(not_digits.not_digits_set(kind, 200, seed=11), predict_url, inference_headers)
+    confident = [a["prediction"] for a in answers if a is not None and not a["uncertain"]]
+    refused = sum(a is None for a in answers)
+    print(f"{kind}: {refused} refused, {len(answers) - refused - len(confident)} uncertain, {len(confident)} confident")
+    assert len(confident) <= MOST_CONFIDENT[kind] * len(answers), confident
