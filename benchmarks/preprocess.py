@@ -1,6 +1,6 @@
 """How long the handler's image pipeline takes per image, by kind of upload, on one thread.
 
-    python -m benchmarks.preprocess [--repeat 30]
+    python -m benchmarks.preprocess [--repeat 30]     # writes benchmarks/results/preprocess.md
 
 The 12-megapixel case is a phone photo of a digit on paper (4000x3000 JPEG, about as large as
 phones write). It shows what draft-mode decoding buys: the same pipeline with a full-size decode is
@@ -8,6 +8,7 @@ measured beside it, in the same run, so the ratio is meaningful on a noisy machi
 """
 
 import argparse
+import platform
 import statistics
 import time
 from unittest import mock
@@ -17,6 +18,7 @@ import torch
 from PIL import Image
 from torchvision import datasets
 
+from benchmarks import RESULTS
 from handler import decode
 from handler.image import image_bytes_to_tensor
 from tests.images import encoded, png_bytes
@@ -53,11 +55,21 @@ def main() -> None:
         "280x280 canvas PNG": canvas_export(digit, np.random.default_rng(0)),
         f"4000x3000 phone JPEG ({len(photo) / 1e6:.1f} MB)": photo,
     }
-    print(f"{'upload':<34}{'median ms':>10}")
-    for name, data in cases.items():
-        print(f"{name:<34}{milliseconds(data, args.repeat):>10.1f}")
+    rows = {name: milliseconds(data, args.repeat) for name, data in cases.items()}
     with mock.patch.object(decode, "DRAFT_SIZE", (4000, 3000)):  # draft mode off: a full-size decode
-        print(f"{'same JPEG, full-size decode':<34}{milliseconds(photo, max(3, args.repeat // 5)):>10.1f}")
+        rows["same JPEG, full-size decode"] = milliseconds(photo, max(3, args.repeat // 5))
+    lines = [
+        "# Image pipeline cost per upload",
+        "",
+        f"Written by `python -m benchmarks.preprocess`: median of {args.repeat} runs, one torch thread, "
+        f"{platform.processor() or platform.machine()}, decode + normalisation + tensor.",
+        "",
+        "| upload | median ms |",
+        "|---|---|",
+        *(f"| {name} | {ms:.1f} |" for name, ms in rows.items()),
+    ]
+    (RESULTS / "preprocess.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

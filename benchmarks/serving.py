@@ -39,6 +39,7 @@ import requests  # noqa: E402
 import torch  # noqa: E402
 from torchvision import datasets  # noqa: E402
 
+from benchmarks import RESULTS
 from benchmarks.preprocess import phone_photo  # noqa: E402
 from handler.image import image_bytes_to_tensor  # noqa: E402
 from serving import ROOT  # noqa: E402
@@ -49,7 +50,6 @@ from training.data import default_root  # noqa: E402
 
 SYSTEMS = ("torchserve", "fastapi", "flask")
 LUA = Path(__file__).with_name("wrk_post.lua")
-RESULTS = Path(__file__).with_name("results")
 
 
 @contextmanager
