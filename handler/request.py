@@ -28,6 +28,7 @@ MAX_IMAGES_PER_REQUEST = 32
 V2_PIXEL_SCALE = {"UINT8": 255, "INT32": 255, "INT64": 255, "FP32": 1.0, "FP64": 1.0}
 V2_PIXEL_SHAPES = ((28, 28), (1, 28, 28))  # one image, after the leading batch dimension
 V2_OUTPUTS = ("probabilities", "label", "class_name", "uncertain")
+MAX_ID_LENGTH = 256  # a v2 id is echoed in the answer: bounded, so no answer can outgrow the frontend's limit
 
 
 class Form(StrEnum):
@@ -79,7 +80,7 @@ def _v2_pixels(tensor: dict, datatype: str) -> list[Image.Image]:
     _check_count(shape[0])
     try:
         pixels = np.asarray(tensor.get("data"), dtype=np.float64).reshape(-1)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError, RecursionError) as error:  # text, ragged, 10**400, deep nests
         raise V2InputError("invalid_tensor", "inputs[0].data must be numbers, flat or nested.") from error
     if pixels.size != math.prod(shape):
         raise V2InputError(
@@ -122,6 +123,8 @@ def _v2_inputs(document: dict) -> Inputs:
     else:
         raise V2InputError("invalid_outputs", f"'outputs' must name some of: {', '.join(V2_OUTPUTS)}.")
     request_id = document.get("id")
+    if request_id is not None and (not isinstance(request_id, (str, int)) or len(str(request_id)) > MAX_ID_LENGTH):
+        raise V2InputError("invalid_id", f"'id' must be a string of at most {MAX_ID_LENGTH} characters.")
     return Inputs(images, Form.V2, names, str(request_id) if request_id is not None else None, outputs)
 
 
@@ -161,6 +164,8 @@ def images_in_request(request: dict) -> Inputs:
                     document = json.loads(value)
                 except ValueError as error:
                     raise InputError("invalid_json", "The body is not valid JSON.") from error
+                except RecursionError as error:
+                    raise InputError("invalid_json", "The JSON body is nested too deeply.") from error
                 return _images_in_json(document)
             return Inputs([bytes(value)])
         if isinstance(value, (dict, list)):  # TorchServe has already parsed an application/json body

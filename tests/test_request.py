@@ -116,10 +116,39 @@ def test_v2_pixels_in_every_shape_and_datatype_become_28x28_grey_images(datatype
             "invalid_outputs",
             400,
         ),
+        # 1 followed by 400 zeros overflows a float: was a 500 with a traceback
+        (
+            {"inputs": [{"datatype": "UINT8", "shape": [1, 28, 28], "data": [10**400] + [0] * 783}]},
+            "invalid_tensor",
+            400,
+        ),
+        # an echoed id of a megabyte made the answer exceed max_response_size and killed the worker
+        ({"id": "x" * 1_100_000, "inputs": [{"datatype": "BYTES", "shape": [1], "data": [B64]}]}, "invalid_id", 400),
+        ({"id": {"a": 1}, "inputs": [{"datatype": "BYTES", "shape": [1], "data": [B64]}]}, "invalid_id", 400),
     ],
-    ids=["no-tensor", "datatype", "shape", "count", "range", "not-numbers", "too-many", "bad-base64", "bad-output"],
+    ids=[
+        "no-tensor",
+        "datatype",
+        "shape",
+        "count",
+        "range",
+        "not-numbers",
+        "too-many",
+        "bad-base64",
+        "bad-output",
+        "huge-integer",
+        "long-id",
+        "id-object",
+    ],
 )
 def test_each_malformed_v2_request_is_refused_in_v2s_shape(document, error_type, status):
     with pytest.raises(V2InputError) as raised:
         images_in_request({"body": document})
     assert (raised.value.error_type, raised.value.status) == (error_type, status)
+
+
+def test_json_nested_too_deeply_is_refused_not_a_500():
+    """100,000 nested brackets made json.loads raise RecursionError: a 500 with a traceback."""
+    with pytest.raises(InputError) as raised:
+        images_in_request({"body": b"[" * 100_000 + b"]" * 100_000})
+    assert (raised.value.error_type, raised.value.status) == ("invalid_json", 400)
