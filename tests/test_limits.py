@@ -24,6 +24,12 @@ def test_the_shipped_configuration_sets_every_limit(torchserve):
     assert int(torchserve.properties["default_response_timeout"]) <= 60
 
 
+def test_the_response_timeout_in_force_is_the_configured_one(torchserve):
+    """TorchServe 0.12 ignores default_response_timeout for a model whose model-config.yaml has no
+    responseTimeout (it uses 120 s): the archive must carry it, and the model must report it."""
+    assert torchserve.describe()["responseTimeout"] == int(torchserve.properties["default_response_timeout"]) == 30
+
+
 def test_a_full_queue_answers_503_at_once_and_everything_else_is_answered(tmp_path, mnist_test_images):
     """A queue of 4 flooded by 48 clients sending 3-megapixel photos: the overflow is refused at once."""
     digit = mnist_test_images[0][0].resize((900, 900))
