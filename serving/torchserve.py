@@ -54,9 +54,10 @@ def write_properties(path: Path, properties: dict[str, str]) -> None:
 
 
 def read_keys(key_file: Path) -> dict[str, str]:
-    """The inference and management keys from a key_file.json TorchServe wrote at start-up."""
+    """The keys from a key_file.json TorchServe wrote at start-up: inference, management, and the API
+    key, which never expires and is the one that issues new inference and management keys."""
     keys = json.loads(Path(key_file).read_text())
-    return {"inference": keys["inference"]["key"], "management": keys["management"]["key"]}
+    return {"inference": keys["inference"]["key"], "management": keys["management"]["key"], "api": keys["API"]["key"]}
 
 
 def free_ports(count: int) -> list[int]:

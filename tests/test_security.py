@@ -1,6 +1,9 @@
 """Secure defaults of the shipped configuration, against the session's real TorchServe."""
 
 import pytest
+import requests
+
+from tests.conftest import configured_instance, running
 
 pytestmark = pytest.mark.integration
 
@@ -56,3 +59,20 @@ def test_cors_is_off(http, predict_url, inference_headers, digit_pngs):
         predict_url, data=digit_pngs[0][0], headers={**inference_headers, "Origin": "http://evil.example"}, timeout=10
     )
     assert answer.status_code == 200 and "access-control-allow-origin" not in answer.headers
+
+
+def test_a_new_inference_key_is_issued_with_the_api_key_and_the_old_one_stops_working(tmp_path, digit_pngs):
+    """TorchServe 0.12 issues keys only to the API key of key_file.json (not to the management key,
+    as its documentation suggests); the README shows that call. On a private instance, since the
+    rotation invalidates the key every other test holds."""
+    png, _ = digit_pngs[0]
+    with running(configured_instance(tmp_path)) as server:
+        keys, rotate = server.keys(), f"{server.management_url}/token?type=inference"
+        url = f"{server.inference_url}/predictions/mnist"
+        with requests.Session() as http:
+            assert refused(http.post(rotate, headers=bearer(keys["management"]), timeout=10))
+            assert http.post(rotate, headers=bearer(keys["api"]), timeout=10).status_code == 200
+            new = server.keys()["inference"]
+            assert new != keys["inference"]
+            assert refused(http.post(url, data=png, headers=bearer(keys["inference"]), timeout=10))
+            assert http.post(url, data=png, headers=bearer(new), timeout=10).status_code == 200
