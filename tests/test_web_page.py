@@ -6,6 +6,7 @@ offline); .ci/run installs them. Set UPDATE_SCREENSHOT=1 to refresh docs/web-dem
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -110,6 +111,8 @@ def test_clear_then_a_drawn_seven_is_read_as_7(browser, page_url, tmp_path):
     draw(browser, [(75, 55), (140, 55), (205, 55)], [(205, 55), (180, 120), (155, 185), (135, 245)])
     assert shown_digit(browser, "7") == "7"
     assert "seven" in browser.find_element(By.ID, "confidence").text
+    assert answer_to_drawing(browser) == "7"
+    time.sleep(0.5)  # the bars' 0.2 s width transition, so the screenshot shows them settled
     screenshot = tmp_path / "web-demo.png"
     assert browser.save_screenshot(str(screenshot)) and screenshot.stat().st_size > 10_000
     if os.environ.get("UPDATE_SCREENSHOT"):
