@@ -16,6 +16,10 @@ from handler.errors import InputError
 ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF")
 MAX_PIXELS = 50_000_000  # a 48-megapixel phone photo passes; bombs of 100 MP and more do not
 DRAFT_SIZE = (256, 256)  # the smallest size JPEG decoding may scale down to
+# Larger images are reduced right after decoding, before any conversion or copy: a legal 50 MP
+# palette PNG or lossless WebP would otherwise be converted to RGBA and float32 at full size
+# (0.7-0.85 GB each). The normalisation works at 256 pixels, so 1024 loses nothing it uses.
+LOAD_SIZE = (1024, 1024)
 
 
 def decode_image(data: bytes) -> Image.Image:
@@ -48,6 +52,7 @@ def decode_image(data: bytes) -> Image.Image:
     image.draft("L", DRAFT_SIZE)  # JPEG only; a no-op for the other formats
     try:
         image.load()  # the first frame only, for GIF and animated WebP
+        image.thumbnail(LOAD_SIZE)  # in place, keeping the mode (palette and 1-bit by nearest neighbour)
         return ImageOps.exif_transpose(image)
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise _corrupt() from error

@@ -87,6 +87,21 @@ def test_a_large_jpeg_is_decoded_at_reduced_scale():
     assert max(decode_image(encoded(photo, "JPEG")).size) <= 1000
 
 
+@pytest.mark.parametrize(
+    "image, fmt, options",
+    [
+        (Image.new("P", (6000, 6000)), "PNG", {"transparency": 0}),
+        (Image.new("RGB", (7000, 7000), (240, 240, 240)), "WEBP", {"lossless": True}),
+        (Image.new("1", (20, 40_000)), "PNG", {}),
+    ],
+    ids=["palette-png-with-transparency", "lossless-webp", "one-bit-strip"],
+)
+def test_a_huge_legal_image_is_reduced_right_after_decoding_in_its_own_mode(image, fmt, options):
+    """Tiny files that decode to tens of megapixels: reduced before any conversion to RGBA or float."""
+    decoded = decode_image(encoded(image, fmt, **options))
+    assert max(decoded.size) <= 1024 and decoded.mode == image.mode
+
+
 def make_bomb() -> bytes:
     return encoded(Image.new("1", (10_000, 10_000)), "PNG")  # 100 MP that compress to a few kB
 
