@@ -172,6 +172,12 @@ def _is_edge_line(box: tuple[slice, slice], shape: tuple[int, ...]) -> bool:
     return min(centre, length - centre) < length * BORDER_BAND
 
 
+def _is_a_one(box: tuple[slice, slice], shape: tuple[int, ...]) -> bool:
+    """An upright stroke that does not run the image's whole height (as a paper's edge does)."""
+    height, width = box[0].stop - box[0].start, box[1].stop - box[1].start
+    return height >= 5 * width and height < 0.9 * shape[0]
+
+
 def stands_out(ink: np.ndarray, otsu_level: float, noise: float) -> bool:
     """Whether anything stands out from the paper: the pixels above Otsu's level must be brighter on
     average than those below by MIN_CONTRAST and by NOISE_MARGIN times the pixel noise. Blank
@@ -191,9 +197,10 @@ def digit_mask(ink: np.ndarray, otsu_level: float, noise: float) -> np.ndarray:
     threshold = max(otsu_level, ink.max() * 0.2)
     labels, count = ndimage.label(_clear_border_lines(ink > threshold), structure=EIGHT_NEIGHBOURS)
     sizes = np.bincount(labels.ravel(), minlength=count + 1)
-    candidates = [
-        label for label, box in enumerate(ndimage.find_objects(labels), start=1) if not _is_edge_line(box, ink.shape)
-    ]
+    boxes = ndimage.find_objects(labels)
+    candidates = [label for label, box in enumerate(boxes, start=1) if not _is_edge_line(box, ink.shape)]
+    if not candidates:  # only thin pieces along the border: an upright one short of the paper's edge is a 1
+        candidates = [label for label, box in enumerate(boxes, start=1) if _is_a_one(box, ink.shape)]
     if not candidates:
         raise _no_digit()
     largest = max(sizes[label] for label in candidates)

@@ -91,3 +91,17 @@ def test_a_faint_digit_on_grainy_paper_is_still_found():
     page = np.asarray(ring(200, stroke=0.05, ink=170, paper=215), dtype=np.float32) + rng.normal(0, 6, (200, 200))
     result = mnist_style(Image.fromarray(np.clip(page, 0, 255).astype(np.uint8)))
     assert result.max() >= 250 and result[12:16, 12:16].mean() < 60
+
+
+def test_a_one_drawn_near_the_canvas_edge_is_a_digit_and_a_lone_ruled_line_is_not():
+    """A thin upright piece near the border was taken for the paper's edge and dropped: a 1 drawn
+    close to the canvas's side came back as no_digit (found by the drawing test)."""
+    canvas = Image.new("L", (280, 280), 255)
+    ImageDraw.Draw(canvas).line([(40, 10), (38, 78)], fill=0, width=2)
+    result = mnist_style(canvas)
+    rows, columns = np.nonzero(result > 60)
+    assert rows.max() - rows.min() >= 15 and columns.max() - columns.min() <= 6  # an upright stroke
+    ruled = Image.new("L", (280, 280), 255)
+    ImageDraw.Draw(ruled).line([(0, 20), (280, 22)], fill=0, width=3)
+    with pytest.raises(InputError):
+        mnist_style(ruled)
