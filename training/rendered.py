@@ -11,7 +11,7 @@ A network trained only on digits answers every input with a digit, and often a c
 noise read as "eight" at 99.99%. Outlier exposure (Hendrycks et al., 2019) also shows it things that
 are not digits and trains its answer on them towards the uniform distribution, so that what is
 not a digit gets a low top probability. The outliers are rendered here at many sizes and run
-through the handler's own normalisation (`handler.normalise.mnist_style`), so the network sees
+through the handler's own pipeline (`handler.image.image_to_tensor`), so the network sees
 exactly what it will see when such an image is uploaded: uniform, Gaussian and salt-and-pepper
 noise, smooth blotches and fine textures, random scribbles, and letters that look like no digit,
 drawn with the DejaVu fonts matplotlib ships (so training needs no system fonts; the tests use
@@ -28,8 +28,7 @@ from PIL import Image, ImageDraw, ImageFont
 from scipy import ndimage
 
 from handler.errors import InputError
-from handler.normalise import mnist_style
-from model import MNIST_MEAN, MNIST_STD
+from handler.image import image_to_tensor
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerif.ttf", "DejaVuSans-Oblique.ttf")
@@ -99,17 +98,13 @@ def letter(rng: np.random.Generator) -> Image.Image:
 PAINTERS: tuple[Painter, ...] = (noise, texture, scribble, letter)
 
 
-def _network_input(paintings: list[np.ndarray]) -> torch.Tensor:
-    pixels = torch.from_numpy(np.stack(paintings)).float().div_(255).unsqueeze(1)
-    return (pixels - MNIST_MEAN) / MNIST_STD
-
-
-def _normalised(painting: Image.Image, rng: np.random.Generator) -> np.ndarray | None:
-    """The handler's 28x28 form of the painting, sent dark on light half the time; None if refused."""
+def _normalised(painting: Image.Image, rng: np.random.Generator) -> torch.Tensor | None:
+    """The network's input for the painting, by the handler's own pipeline (`image_to_tensor`), sent
+    dark on light half the time; None if the handler refuses it."""
     if rng.random() < 0.5:  # dark on light, as paper is
         painting = Image.fromarray(255 - np.asarray(painting))
     try:
-        return mnist_style(painting)
+        return image_to_tensor(painting)
     except InputError:
         return None
 
@@ -118,12 +113,12 @@ def outlier_bank(count: int, seed: int) -> torch.Tensor:
     """`count` normalised 1x28x28 non-digits as the handler would hand them to the network, drawn in
     turn from every painter; a painting the handler refuses (no_digit) is replaced by another."""
     rng = np.random.default_rng(seed)
-    images: list[np.ndarray] = []
+    images: list[torch.Tensor] = []
     while len(images) < count:
         image = _normalised(PAINTERS[len(images) % len(PAINTERS)](rng), rng)
         if image is not None:
             images.append(image)
-    return _network_input(images)
+    return torch.stack(images)
 
 
 def typed_digit_bank(count: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -137,4 +132,4 @@ def typed_digit_bank(count: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]
         if image is not None:
             images.append(image)
             labels.append(label)
-    return _network_input(images), torch.tensor(labels)
+    return torch.stack(images), torch.tensor(labels)
