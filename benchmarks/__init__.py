@@ -2,4 +2,4 @@
 
 from pathlib import Path
 
-RESULTS = Path(__file__).with_name("results")  # what each benchmark run writes, linked from the README
+RESULTS = Path(__file__).with_name("results")  # what each benchmark run writes, linked from docs/performance.md

@@ -1,11 +1,12 @@
 """The alternatives the deployment is measured against: the same network and the same image
-pipeline (handler.image, handler.response) behind Flask, the seeds' way, and FastAPI on uvicorn.
+pipeline (handler.image, handler.response) behind Flask, as the project's first version served it,
+and FastAPI on uvicorn.
 
     python -m benchmarks.baselines flask PORT                  # Flask's own server, threaded
     uvicorn benchmarks.baselines:fastapi_app --workers 2 ...   # one process per core
 
 Each process uses one torch thread, like a TorchServe worker, and answers POST /predictions/mnist
-with the raw image as the body and the seed's JSON, so every system does the same work per request.
+with the raw image as the body and the first version's JSON, so every system does the same work per request.
 """
 
 import sys
@@ -18,7 +19,7 @@ from flask import Flask
 from flask import request as flask_request
 
 from handler import response
-from handler.errors import InputError
+from handler.errors import RequestError
 from handler.image import image_bytes_to_tensor
 from model import load
 from serving import DEFAULT_NETWORK, ROOT
@@ -32,7 +33,7 @@ def answer(body: bytes) -> tuple[int, dict]:
     """Status and JSON for one image, exactly what the handler answers for a raw body."""
     try:
         image = image_bytes_to_tensor(body)
-    except InputError as problem:
+    except RequestError as problem:
         return problem.status, response.error(problem)
     with torch.inference_mode():
         probabilities = F.softmax(MODEL(image[None]), dim=1)[0].tolist()

@@ -21,14 +21,14 @@ from torchvision import datasets
 from benchmarks import RESULTS
 from handler import decode
 from handler.image import image_bytes_to_tensor
-from tests.images import encoded, png_bytes
-from tests.realistic import _on_paper, canvas_export
+from tests.helpers import encoded, png_bytes
+from tests.realistic import canvas_export, on_paper
 from training.data import default_root
 
 
 def phone_photo(digit: Image.Image) -> bytes:
     glyph = digit.resize((1800, 1800), Image.Resampling.BICUBIC)
-    photo = _on_paper(glyph, np.random.default_rng(0)).resize((4000, 3000), Image.Resampling.BILINEAR)
+    photo = on_paper(glyph, np.random.default_rng(0)).resize((4000, 3000), Image.Resampling.BILINEAR)
     return encoded(photo, "JPEG", quality=90)
 
 

@@ -4,8 +4,8 @@
 
 Starts, in one run, TorchServe exactly as `make serve` configures it (config.properties and the
 archives, on free ports of its own), FastAPI on uvicorn with uvloop and httptools (one worker per
-core, one torch thread each, no access log) and Flask's own threaded server (the seeds' way), all
-serving the same network through the same image pipeline. wrk (Debian's, with
+core, one torch thread each, no access log) and Flask's own threaded server (how the project's first
+version served), all serving the same network through the same image pipeline. wrk (Debian's, with
 benchmarks/wrk_post.lua) sends a real MNIST test PNG and a 12-megapixel phone JPEG at each
 concurrency; the systems take turns within each repetition (A/B/C, A/B/C, ...) so that drift of
 this shared machine falls on all of them alike, and medians are reported. Non-2xx answers and
@@ -33,20 +33,20 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-import psutil  # noqa: E402
-import requests  # noqa: E402
-import torch  # noqa: E402
-from torchvision import datasets  # noqa: E402
+import matplotlib.pyplot as plt
+import psutil
+import requests
+import torch
+from torchvision import datasets
 
 from benchmarks import RESULTS
-from benchmarks.preprocess import phone_photo  # noqa: E402
-from handler.image import image_bytes_to_tensor  # noqa: E402
-from serving import ROOT  # noqa: E402
-from serving.archive import build_archives  # noqa: E402
-from serving.torchserve import free_ports, private_instance, running  # noqa: E402
-from tests.images import png_bytes  # noqa: E402
-from training.data import default_root  # noqa: E402
+from benchmarks.preprocess import phone_photo
+from handler.image import image_bytes_to_tensor
+from serving import ROOT
+from serving.archive import build_archives
+from serving.torchserve import free_ports, private_instance, running
+from tests.helpers import png_bytes
+from training.data import default_root
 
 SYSTEMS = ("torchserve", "fastapi", "flask")
 LUA = Path(__file__).with_name("wrk_post.lua")

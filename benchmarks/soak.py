@@ -20,7 +20,7 @@ from torchvision import datasets
 
 from serving import ROOT
 from serving.torchserve import TorchServe
-from tests.images import png_bytes
+from tests.helpers import png_bytes
 from tests.realistic import canvas_export
 from training.data import default_root
 

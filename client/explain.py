@@ -15,10 +15,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from client.predict import DEFAULT_URL, ClientError, Refusal, inference_key, predict, session  # noqa: E402
+from client.predict import DEFAULT_URL, ClientError, Refusal, inference_key, predict, session
 
 
 def render(explanation: dict, title: str) -> plt.Figure:

@@ -14,7 +14,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from serving.torchserve import read_keys
+from client.keys import read_keys
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 # 500 "Worker died.", 502-504 while workers restart, and 507, which TorchServe answers for the
@@ -87,7 +87,7 @@ def predict(
     if answer.status_code == 400 and body.get("type") == "InvalidKeyException":
         raise ClientError("the service refused the inference key (expired or from another server?)")
     if answer.status_code != 200:
-        error = body.get("error", {})
-        message = error.get("message") or body.get("message") or answer.reason
-        return Refusal(answer.status_code, error.get("type", "error"), message)
+        problem = body.get("error", {})
+        message = problem.get("message") or body.get("message") or answer.reason
+        return Refusal(answer.status_code, problem.get("type", "error"), message)
     return body

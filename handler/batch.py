@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import torch
 
 from handler import response
-from handler.errors import InputError, V2InputError, internal_error
+from handler.errors import RequestError, V2RequestError, internal_error
 from handler.image import image_bytes_to_tensor, image_to_tensor
 from handler.request import Form, Inputs, images_in_request
 
@@ -26,7 +26,7 @@ class Batch:
     size: int  # requests in the batch
     owners: list[int] = field(default_factory=list)  # the request index of each image
     images: list[torch.Tensor] = field(default_factory=list)
-    refused: dict[int, InputError] = field(default_factory=dict)
+    refused: dict[int, RequestError] = field(default_factory=dict)
     inputs: dict[int, Inputs] = field(default_factory=dict)  # each accepted request, as parsed
     explain: Collection[int] = ()  # requests that came to /explanations
 
@@ -43,10 +43,10 @@ def _tensors(inputs: Inputs) -> list[torch.Tensor]:
     for index, image in enumerate(inputs.images):
         try:
             tensors.append(image_bytes_to_tensor(image) if isinstance(image, bytes) else image_to_tensor(image))
-        except InputError as problem:
+        except RequestError as problem:
             if inputs.names is None:
                 raise
-            refusal = V2InputError if inputs.form is Form.V2 else InputError
+            refusal = V2RequestError if inputs.form is Form.V2 else RequestError
             raise refusal(problem.error_type, f"{inputs.names[index]}: {problem.message}", problem.status) from problem
     return tensors
 
@@ -57,7 +57,7 @@ def prepare(requests: list[dict], explain: Collection[int] = ()) -> Batch:
         try:
             inputs = images_in_request(request)
             tensors = _tensors(inputs)
-        except InputError as problem:
+        except RequestError as problem:
             batch.refused[index] = problem
             continue
         except Exception:  # a bug must cost this request its answer, not the whole batch its answers

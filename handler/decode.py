@@ -11,7 +11,7 @@ import warnings
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from handler.errors import InputError
+from handler.errors import RequestError
 
 ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF")
 MAX_PIXELS = 50_000_000  # a 48-megapixel phone photo passes; bombs of 100 MP and more do not
@@ -25,7 +25,7 @@ LOAD_SIZE = (1024, 1024)
 def decode_image(data: bytes) -> Image.Image:
     """Decode the first frame of an accepted image with its EXIF orientation applied."""
     if not data:
-        raise InputError(
+        raise RequestError(
             "empty_body",
             "The request carries no image: send the image bytes as the body or as a multipart field 'image'.",
         )
@@ -34,14 +34,14 @@ def decode_image(data: bytes) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
     except UnidentifiedImageError as error:
-        raise InputError("not_an_image", "The body is not an image Pillow can read.") from error
+        raise RequestError("not_an_image", "The body is not an image Pillow can read.") from error
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
         raise _too_large() from error
     except (OSError, SyntaxError, ValueError) as error:
         raise _corrupt() from error
 
     if image.format not in ACCEPTED_FORMATS:
-        raise InputError(
+        raise RequestError(
             "unsupported_format",
             f"Images in {image.format} format are not accepted; send one of: {', '.join(ACCEPTED_FORMATS)}.",
             status=415,
@@ -58,12 +58,12 @@ def decode_image(data: bytes) -> Image.Image:
         raise _corrupt() from error
 
 
-def _corrupt() -> InputError:
-    return InputError("corrupt_image", "The image is truncated or corrupt.")
+def _corrupt() -> RequestError:
+    return RequestError("corrupt_image", "The image is truncated or corrupt.")
 
 
-def _too_large() -> InputError:
-    return InputError(
+def _too_large() -> RequestError:
+    return RequestError(
         "image_too_large",
         f"The image has more than {MAX_PIXELS:,} pixels; send a smaller one (a digit needs very few).",
         status=413,

@@ -1,9 +1,11 @@
-"""The one error every refused input raises, so that each request of a batch can be answered alone."""
+"""The one error every failed request raises, so that each request of a batch can be answered alone."""
 
 
-class InputError(ValueError):
-    """A request the service refuses: the HTTP status, a stable type clients can branch on, and a
-    message a person can act on. Nothing of the server's internals goes into it."""
+class RequestError(ValueError):
+    """A request answered with an error rather than a prediction: a refused input (4xx), or a
+    failure no input should cause (500; 502 from the demo's forwarder). It carries the HTTP status,
+    a stable type clients can branch on, and a message a person can act on; nothing of the
+    server's internals goes into it."""
 
     def __init__(self, error_type: str, message: str, status: int = 400) -> None:
         super().__init__(message)
@@ -12,11 +14,11 @@ class InputError(ValueError):
         self.status = status
 
 
-class V2InputError(InputError):
+class V2RequestError(RequestError):
     """A refused Open Inference Protocol request: answered in v2's error shape, `{"error": "..."}`."""
 
 
-def internal_error() -> InputError:
+def internal_error() -> RequestError:
     """The answer for a request whose processing failed in a way no input should cause (a bug):
     500 for that request alone, with nothing of the traceback, which goes to the worker's log."""
-    return InputError("internal_error", "The image could not be processed; the error is logged on the server.", 500)
+    return RequestError("internal_error", "The image could not be processed; the error is logged on the server.", 500)

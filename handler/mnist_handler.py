@@ -1,9 +1,12 @@
 """TorchServe glue: load the archive's network once per worker, answer each request of a batch on its own.
 
-Preprocess, inference and postprocess stay apart as in TorchServe's BaseHandler; `handle` only
-adds what BaseHandler lacks: a refused image gets its own 4xx answer while the other requests of
-the same batch are predicted normally (BaseHandler would fail the whole batch with a 503), and a
-request to /explanations is told apart per request, not by the first request of the batch.
+TorchServe needs one class in this file with two methods: `initialize(context)`, called once per
+worker, and `handle(data, context)`, called per batch and returning one answer per request. The
+class does not subclass TorchServe's BaseHandler: its steps have other signatures, since a refused
+image gets its own 4xx answer while the other requests of the same batch are predicted normally
+(BaseHandler would fail the whole batch with a 503), and a request to /explanations is told apart
+per request, not by the first request of the batch. The steps stay apart as in BaseHandler:
+preprocess, inference, attributions, postprocess.
 """
 
 import json
@@ -11,11 +14,11 @@ import time
 from collections import Counter
 from http import HTTPStatus
 from pathlib import Path
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from ts.metrics.metric_type_enum import MetricTypes
-from ts.torch_handler.base_handler import BaseHandler
 
 from handler import batch as batching
 from handler import explain, response
@@ -24,10 +27,13 @@ from model import load
 JSON = "application/json"
 
 
-class MNISTHandler(BaseHandler):
+class MNISTHandler:
+    context: Any  # TorchServe's ts.context.Context of the batch being handled
+
     def initialize(self, context) -> None:
         """Load the state dict into the network named in the archive's model-config (packed by
-        serving.archive), with model.load; BaseHandler's loader would unpickle arbitrary code."""
+        serving.archive), with model.load; BaseHandler's loader would unpickle arbitrary code.
+        Called by TorchServe once per worker."""
         properties = context.system_properties
         model_dir = Path(properties["model_dir"])
         settings = (context.model_yaml_config or {}).get("handler", {})
@@ -47,7 +53,6 @@ class MNISTHandler(BaseHandler):
         # is right as often as it says.
         self.temperature = float(settings.get("temperature", 1.0))
         self.class_names = response.class_names(model_dir / "index_to_name.json")
-        self.initialized = True
 
     def preprocess(self, data: list[dict]) -> batching.Batch:
         explaining = {
@@ -79,6 +84,7 @@ class MNISTHandler(BaseHandler):
         return batching.answers(batch, probabilities, self.class_names, explanations, model)
 
     def handle(self, data: list[dict], context) -> list[bytes]:
+        """Called by TorchServe per batch: one answer per request, in order."""
         self.context = context
         started = time.perf_counter()
         batch = self.preprocess(data)
@@ -86,7 +92,9 @@ class MNISTHandler(BaseHandler):
         images = batch.stacked()
         probabilities = self.inference(images) if images is not None else None
         inferred = time.perf_counter()
-        explanations = self.attributions(batch, images, probabilities) if probabilities is not None else {}
+        explanations = (
+            self.attributions(batch, images, probabilities) if images is not None and probabilities is not None else {}
+        )
         answers = self.postprocess(batch, probabilities, explanations)
         for index, problem in batch.refused.items():
             context.set_response_status(problem.status, HTTPStatus(problem.status).phrase, index)

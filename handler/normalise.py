@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from handler.errors import InputError
+from handler.errors import RequestError
 
 MNIST_SIZE = 28
 DIGIT_BOX = 20
@@ -36,8 +36,8 @@ PEN_RANGE = (2.0, 4.0)
 EIGHT_NEIGHBOURS = np.ones((3, 3), dtype=bool)
 
 
-def _no_digit() -> InputError:
-    return InputError("no_digit", "No digit is visible in the image.", status=422)
+def _no_digit() -> RequestError:
+    return RequestError("no_digit", "No digit is visible in the image.", status=422)
 
 
 def to_grayscale(image: Image.Image) -> Image.Image:
@@ -46,7 +46,7 @@ def to_grayscale(image: Image.Image) -> Image.Image:
     if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
         rgba = image.convert("RGBA")
         alpha = rgba.getchannel("A")
-        if alpha.getextrema()[0] < 255:
+        if alpha.getextrema()[0] < 255:  # type: ignore[operator]  # one band: (low, high) numbers
             luminance = rgba.convert("L")
             weights = np.asarray(alpha, dtype=np.float32)
             ink_luminance = float((np.asarray(luminance) * weights).sum() / max(weights.sum(), 1.0))

@@ -19,7 +19,7 @@ from enum import StrEnum
 import numpy as np
 from PIL import Image
 
-from handler.errors import InputError, V2InputError
+from handler.errors import RequestError, V2RequestError
 
 # TorchServe names a raw or JSON body "body" (or "data"); multipart fields keep their own names.
 IMAGE_FIELDS = ("data", "body", "image", "file")
@@ -50,21 +50,21 @@ class Inputs:
 
 def _base64_image(text: object, where: str) -> bytes:
     if not isinstance(text, str):
-        raise InputError("invalid_base64", f"{where} must be a base64 string.")
+        raise RequestError("invalid_base64", f"{where} must be a base64 string.")
     if text.startswith("data:") and "," in text:  # a data URL, as canvas.toDataURL() makes
         text = text.split(",", 1)[1]
     try:
         data = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as error:
-        raise InputError("invalid_base64", f"{where} is not valid base64.") from error
+        raise RequestError("invalid_base64", f"{where} is not valid base64.") from error
     if not data:
-        raise InputError("empty_body", f"{where} is empty.")
+        raise RequestError("empty_body", f"{where} is empty.")
     return data
 
 
 def _check_count(count: int) -> None:
     if count > MAX_IMAGES_PER_REQUEST:
-        raise InputError(
+        raise RequestError(
             "too_many_images", f"{count} images in one request; send at most {MAX_IMAGES_PER_REQUEST}.", status=413
         )
 
@@ -72,23 +72,23 @@ def _check_count(count: int) -> None:
 def _v2_pixels(tensor: dict, datatype: str) -> list[Image.Image]:
     shape = tensor.get("shape")
     if not isinstance(shape, list) or not all(isinstance(size, int) and size > 0 for size in shape):
-        raise V2InputError("invalid_tensor", "inputs[0].shape must be a list of positive integers.")
+        raise V2RequestError("invalid_tensor", "inputs[0].shape must be a list of positive integers.")
     if tuple(shape) in V2_PIXEL_SHAPES:
         shape = [1, *shape]
     if tuple(shape[1:]) not in V2_PIXEL_SHAPES:
-        raise V2InputError("invalid_tensor", f"inputs[0].shape {shape} is not [N, 28, 28] or [N, 1, 28, 28].")
+        raise V2RequestError("invalid_tensor", f"inputs[0].shape {shape} is not [N, 28, 28] or [N, 1, 28, 28].")
     _check_count(shape[0])
     try:
         pixels = np.asarray(tensor.get("data"), dtype=np.float64).reshape(-1)
     except (TypeError, ValueError, OverflowError, RecursionError) as error:  # text, ragged, 10**400, deep nests
-        raise V2InputError("invalid_tensor", "inputs[0].data must be numbers, flat or nested.") from error
+        raise V2RequestError("invalid_tensor", "inputs[0].data must be numbers, flat or nested.") from error
     if pixels.size != math.prod(shape):
-        raise V2InputError(
+        raise V2RequestError(
             "invalid_tensor", f"inputs[0].data holds {pixels.size} values; shape {shape} needs {math.prod(shape)}."
         )
     scale = V2_PIXEL_SCALE[datatype]
     if not np.all(np.isfinite(pixels)) or pixels.min(initial=0) < 0 or pixels.max(initial=0) > scale:
-        raise V2InputError("invalid_tensor", f"{datatype} pixels must lie between 0 (paper) and {scale:g} (ink).")
+        raise V2RequestError("invalid_tensor", f"{datatype} pixels must lie between 0 (paper) and {scale:g} (ink).")
     grey = np.rint(pixels.reshape(shape[0], 28, 28) * (255 / scale)).astype(np.uint8)
     return [Image.fromarray(image) for image in grey]  # uint8 2-D arrays become "L" images
 
@@ -96,14 +96,14 @@ def _v2_pixels(tensor: dict, datatype: str) -> list[Image.Image]:
 def _v2_inputs(document: dict) -> Inputs:
     tensors = document.get("inputs")
     if not isinstance(tensors, list) or len(tensors) != 1 or not isinstance(tensors[0], dict):
-        raise V2InputError("missing_image", "'inputs' must hold exactly one tensor: the images.")
+        raise V2RequestError("missing_image", "'inputs' must hold exactly one tensor: the images.")
     tensor = tensors[0]
     datatype = tensor.get("datatype")
     if datatype == "BYTES":
         data = tensor.get("data")
         data = [data] if isinstance(data, str) else data
         if not isinstance(data, list) or not data:
-            raise V2InputError("missing_image", "inputs[0].data must be a list of base64 image files.")
+            raise V2RequestError("missing_image", "inputs[0].data must be a list of base64 image files.")
         _check_count(len(data))
         names = [f"inputs[0].data[{index}]" for index in range(len(data))]
         images: list = [_base64_image(text, name) for text, name in zip(data, names, strict=True)]
@@ -112,7 +112,7 @@ def _v2_inputs(document: dict) -> Inputs:
         names = [f"inputs[0] image {index}" for index in range(len(images))]
     else:
         accepted = ", ".join(["BYTES", *V2_PIXEL_SCALE])
-        raise V2InputError("invalid_tensor", f"inputs[0].datatype {datatype!r} is not one of {accepted}.")
+        raise V2RequestError("invalid_tensor", f"inputs[0].datatype {datatype!r} is not one of {accepted}.")
     wanted = document.get("outputs")
     if wanted is None:
         outputs = V2_OUTPUTS
@@ -121,10 +121,10 @@ def _v2_inputs(document: dict) -> Inputs:
     ):
         outputs = tuple(o["name"] for o in wanted)
     else:
-        raise V2InputError("invalid_outputs", f"'outputs' must name some of: {', '.join(V2_OUTPUTS)}.")
+        raise V2RequestError("invalid_outputs", f"'outputs' must name some of: {', '.join(V2_OUTPUTS)}.")
     request_id = document.get("id")
     if request_id is not None and (not isinstance(request_id, (str, int)) or len(str(request_id)) > MAX_ID_LENGTH):
-        raise V2InputError("invalid_id", f"'id' must be a string of at most {MAX_ID_LENGTH} characters.")
+        raise V2RequestError("invalid_id", f"'id' must be a string of at most {MAX_ID_LENGTH} characters.")
     return Inputs(images, Form.V2, names, str(request_id) if request_id is not None else None, outputs)
 
 
@@ -132,22 +132,23 @@ def _images_in_json(document: object) -> Inputs:
     if isinstance(document, dict) and "inputs" in document:
         try:
             return _v2_inputs(document)
-        except InputError as problem:  # the shared checks raise plain InputErrors; a v2 client gets v2's shape
-            raise V2InputError(problem.error_type, problem.message, problem.status) from problem
+        except RequestError as problem:  # the shared checks raise plain RequestErrors; a v2 client gets v2's shape
+            raise V2RequestError(problem.error_type, problem.message, problem.status) from problem
     if isinstance(document, dict) and "image" in document:
         return Inputs([_base64_image(document["image"], "'image'")])
     if isinstance(document, dict) and "instances" in document:
         instances = document["instances"]
         if not isinstance(instances, list) or not instances:
-            raise InputError("missing_image", "'instances' must be a non-empty list of {\"b64\": ...} objects.")
+            raise RequestError("missing_image", "'instances' must be a non-empty list of {\"b64\": ...} objects.")
         _check_count(len(instances))
-        images = []
+        images: list[bytes | Image.Image] = []
         for index, instance in enumerate(instances):
             if not isinstance(instance, dict) or "b64" not in instance:
-                raise InputError("missing_image", f'instances[{index}] must be an object {{"b64": "<base64 image>"}}.')
+                message = f'instances[{index}] must be an object {{"b64": "<base64 image>"}}.'
+                raise RequestError("missing_image", message)
             images.append(_base64_image(instance["b64"], f"instances[{index}].b64"))
         return Inputs(images, Form.INSTANCES, [f"instances[{index}]" for index in range(len(images))])
-    raise InputError(
+    raise RequestError(
         "missing_image", 'A JSON body needs "image" (base64), "instances" ([{"b64": ...}, ...]) or v2 "inputs".'
     )
 
@@ -163,17 +164,17 @@ def images_in_request(request: dict) -> Inputs:
                 try:
                     document = json.loads(value)
                 except ValueError as error:
-                    raise InputError("invalid_json", "The body is not valid JSON.") from error
+                    raise RequestError("invalid_json", "The body is not valid JSON.") from error
                 except RecursionError as error:
-                    raise InputError("invalid_json", "The JSON body is nested too deeply.") from error
+                    raise RequestError("invalid_json", "The JSON body is nested too deeply.") from error
                 return _images_in_json(document)
             return Inputs([bytes(value)])
         if isinstance(value, (dict, list)):  # TorchServe has already parsed an application/json body
             return _images_in_json(value)
-        raise InputError(
+        raise RequestError(
             "unsupported_body",
             f"The field '{field}' holds text; send image bytes, a multipart file 'image', or JSON with base64.",
         )
-    raise InputError(
+    raise RequestError(
         "missing_image", "No image found: send it as the raw body or as a multipart field 'image' or 'file'."
     )

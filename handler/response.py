@@ -1,10 +1,10 @@
-"""The JSON answers, in the shape the seeds' clients already parse."""
+"""The JSON answers, in the shape the clients of the project's first version (a Flask app) already parse."""
 
 import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from handler.errors import InputError, V2InputError
+from handler.errors import RequestError, V2RequestError
 
 # An answer is confident only when the calibrated probability of its prediction is at least this:
 # such answers are right about 99.5% of the time even on the hardest evaluation sets. Noise, a
@@ -26,8 +26,8 @@ def scores(probabilities: Sequence[float], class_names: Sequence[str]) -> dict:
         {"class_name": name, "label": label, "probability": probability}
         for label, (name, probability) in enumerate(zip(class_names, probabilities, strict=True))
     ]
-    best = max(entries, key=lambda entry: entry["probability"])
-    return {"all": entries, "prediction": best, "uncertain": best["probability"] < UNCERTAIN_BELOW}
+    best = max(range(len(entries)), key=lambda label: probabilities[label])
+    return {"all": entries, "prediction": entries[best], "uncertain": probabilities[best] < UNCERTAIN_BELOW}
 
 
 def explanation(scores: dict, attribution: dict) -> dict:
@@ -37,7 +37,7 @@ def explanation(scores: dict, attribution: dict) -> dict:
 
 
 def success(entries: dict | list[dict], key: str = "predictions") -> dict:
-    """`{"predictions": {"all": [...], "prediction": {...}}, "success": true}`, the seed's shape;
+    """`{"predictions": {"all": [...], "prediction": {...}}, "success": true}`, the first version's shape;
     a list of those, in the order sent, for an `instances` request. Explanations answer under
     `"explanations"` in the same way."""
     return {key: entries, "success": True}
@@ -68,7 +68,7 @@ def v2(
             [v for e in explanations for row in e["attributions"] for v in row],
         )
         names.append("attributions")
-    answer = {"model_name": model[0], "model_version": model[1]}
+    answer: dict[str, object] = {"model_name": model[0], "model_version": model[1]}
     if request_id is not None:
         answer["id"] = request_id
     answer["outputs"] = [
@@ -78,10 +78,10 @@ def v2(
     return answer
 
 
-def error(problem: InputError) -> dict:
+def error(problem: RequestError) -> dict:
     """`{"success": false, "error": {"status", "type", "message"}}`, one shape for every refusal;
     a v2 request gets v2's `{"error": "<message>"}`."""
-    if isinstance(problem, V2InputError):
+    if isinstance(problem, V2RequestError):
         return {"error": problem.message}
     return {
         "success": False,

@@ -1,4 +1,5 @@
-"""LeNet as the seed describes it, so that the shipped weights load into exactly this layout."""
+"""LeNet as the project's first version (a Flask app) defined it, so that the shipped weights load
+into exactly this layout."""
 
 from torch import Tensor, nn
 

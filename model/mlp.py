@@ -1,4 +1,5 @@
-"""The seed's multilayer perceptron: the baseline every convolutional network here must beat."""
+"""The multilayer perceptron of the project's first version (a Flask app serving one network): the
+baseline every convolutional network here must beat."""
 
 from torch import Tensor, nn
 

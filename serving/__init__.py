@@ -2,13 +2,15 @@
 
 from pathlib import Path
 
+from model import DEFAULT_NETWORK, NETWORKS
+
 ROOT = Path(__file__).resolve().parent.parent  # the checkout
 MODEL_NAME = "mnist"  # the name every archive is built and served under
 
-# Each trained network is served as a version of `mnist`. TorchServe makes the first version it
-# loads the default, so config.properties' load_models lists them in this order, best first.
-VERSIONS = {"compact": "2.0", "lenet": "1.0", "mlp": "0.1"}
-DEFAULT_NETWORK = next(iter(VERSIONS))
+# Each trained network is served as a version of `mnist`, the default first (config.properties'
+# load_models lists their archives in this order).
+VERSIONS = {name: network.version for name, network in NETWORKS.items()}
+__all__ = ["DEFAULT_NETWORK", "MODEL_NAME", "ROOT", "VERSIONS", "archive_file"]
 
 
 def archive_file(network: str) -> str:

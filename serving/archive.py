@@ -13,6 +13,7 @@ each, since they only see the traffic asked of them.
 import argparse
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -59,27 +60,25 @@ def build_archive(export_path: Path, network: str = DEFAULT_NETWORK, weights: Pa
         out.mkdir()
         _stage_packages(stage)
         config.write_text(yaml.safe_dump(model_config(network), sort_keys=False))
-        subprocess.run(
-            [
-                str(archiver),
-                "--model-name",
-                MODEL_NAME,
-                "--version",
-                VERSIONS[network],
-                "--serialized-file",
-                str(weights or WEIGHTS_DIR / f"{network}.pt"),
-                "--handler",
-                str(ROOT / "handler" / "mnist_handler.py"),
-                "--extra-files",
-                f"{stage},{ROOT / 'handler' / 'index_to_name.json'}",
-                "--config-file",
-                str(config),
-                "--export-path",
-                str(out),
-            ],
-            check=True,
-            env={**os.environ, "TMPDIR": private_tmp},
-        )
+        command = [
+            str(archiver),
+            "--model-name",
+            MODEL_NAME,
+            "--version",
+            VERSIONS[network],
+            "--serialized-file",
+            str(weights or WEIGHTS_DIR / f"{network}.pt"),
+            "--handler",
+            str(ROOT / "handler" / "mnist_handler.py"),
+            "--extra-files",
+            f"{stage},{ROOT / 'handler' / 'index_to_name.json'}",
+            "--config-file",
+            str(config),
+            "--export-path",
+            str(out),
+        ]
+        print(shlex.join(command))  # the plain command, for whoever builds archives without make
+        subprocess.run(command, check=True, env={**os.environ, "TMPDIR": private_tmp})
         target = export_path / archive_file(network)
         shutil.move(out / f"{MODEL_NAME}.mar", target)
     return target

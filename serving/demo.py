@@ -17,7 +17,7 @@ import requests
 
 from client.predict import session
 from handler import response
-from handler.errors import InputError
+from handler.errors import RequestError
 from serving import ROOT
 
 WEB_DIR = ROOT / "web"
@@ -40,10 +40,10 @@ def make_handler(inference_url: str, inference_key: Callable[[], str]) -> type[B
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             if not self.path.startswith(FORWARDED):
-                self._refuse(InputError("not_found", "Only /predictions/ is served here.", 404))
+                self._refuse(RequestError("not_found", "Only /predictions/ is served here.", 404))
                 return
             if length > MAX_BODY:
-                self._refuse(InputError("body_too_large", f"Send at most {MAX_BODY:,} bytes.", 413))
+                self._refuse(RequestError("body_too_large", f"Send at most {MAX_BODY:,} bytes.", 413))
                 return
             headers = {"Authorization": f"Bearer {inference_key()}"}
             if "Content-Type" in self.headers:
@@ -52,11 +52,11 @@ def make_handler(inference_url: str, inference_key: Callable[[], str]) -> type[B
             try:
                 answer = http.post(f"{inference_url}{self.path}", data=body, headers=headers, timeout=30)
             except requests.RequestException:
-                self._refuse(InputError("service_unavailable", "TorchServe cannot be reached; is it running?", 502))
+                self._refuse(RequestError("service_unavailable", "TorchServe cannot be reached; is it running?", 502))
                 return
             self._send(answer.status_code, answer.content, answer.headers.get("content-type", "application/json"))
 
-        def _refuse(self, problem: InputError) -> None:
+        def _refuse(self, problem: RequestError) -> None:
             self._send(problem.status, json.dumps(response.error(problem)).encode(), "application/json")
 
         def _send(self, status: int, body: bytes, content_type: str) -> None:
@@ -67,7 +67,7 @@ def make_handler(inference_url: str, inference_key: Callable[[], str]) -> type[B
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
+        def log_message(self, format: str, *args) -> None:
             pass  # one line per request would drown the URL we print
 
     return DemoHandler

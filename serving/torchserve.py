@@ -21,6 +21,7 @@ from pathlib import Path
 import psutil
 import requests
 
+from client.keys import read_keys
 from serving import MODEL_NAME, ROOT
 
 JAVA_HINT = (
@@ -51,13 +52,6 @@ def snapshot_archives(snapshot: Path) -> set[str]:
 
 def write_properties(path: Path, properties: dict[str, str]) -> None:
     path.write_text("".join(f"{key}={value}\n" for key, value in properties.items()))
-
-
-def read_keys(key_file: Path) -> dict[str, str]:
-    """The keys from a key_file.json TorchServe wrote at start-up: inference, management, and the API
-    key, which never expires and is the one that issues new inference and management keys."""
-    keys = json.loads(Path(key_file).read_text())
-    return {"inference": keys["inference"]["key"], "management": keys["management"]["key"], "api": keys["API"]["key"]}
 
 
 def free_ports(count: int) -> list[int]:
@@ -246,8 +240,9 @@ class TorchServe:
             if answer.status_code == 200:
                 return len(self.workers(model))
             if answer.status_code != 500 or attempt == attempts:
-                raise RuntimeError(f"scaling {model} to {workers} failed: {answer.status_code} {answer.text}")
+                break
             time.sleep(0.5)
+        raise RuntimeError(f"scaling {model} to {workers} failed: {answer.status_code} {answer.text}")
 
     def wait_ready(self, model: str = MODEL_NAME, timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout

@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw, ImageFont
 from scipy import ndimage
 from skimage.morphology import skeletonize
 
-from tests.realistic import _encode, _on_paper
+from tests.realistic import encode_as, on_paper
 
 Renderer = Callable[[Image.Image, int, np.random.Generator], bytes]
 
@@ -82,11 +82,11 @@ def on_canvas(glyph: Image.Image, rng: np.random.Generator) -> bytes:
     left, top = (int(rng.integers(0, 280 - side + 1)) for _ in range(2))
     colour = (0, 0, 0, 255) if rng.random() < 0.7 else (*(int(c) for c in rng.integers(0, 120, 3)), 255)
     canvas.paste(Image.new("RGBA", glyph.size, colour), (left, top), mask=glyph)
-    return _encode(canvas, "PNG")
+    return encode_as(canvas, "PNG")
 
 
-def on_paper(glyph: Image.Image, rng: np.random.Generator) -> bytes:
-    return _encode(_on_paper(glyph, rng), "JPEG")
+def photographed(glyph: Image.Image, rng: np.random.Generator) -> bytes:
+    return encode_as(on_paper(glyph, rng), "JPEG")
 
 
 # --- pen width: the same digits written with other pens -------------------------------------------
@@ -186,7 +186,7 @@ def fonts_set(count: int, seed: int, canvas_share: float = 0.3) -> list[tuple[by
     for index in range(count):
         label, font = index % 10, names[(index // 10 + index) % len(names)]
         glyph = font_glyph(label, rng, font)
-        images.append(((on_canvas if rng.random() < canvas_share else on_paper)(glyph, rng), label))
+        images.append(((on_canvas if rng.random() < canvas_share else photographed)(glyph, rng), label))
     return images
 
 
@@ -209,5 +209,5 @@ def digits_set(
 ) -> list[tuple[bytes, int]]:
     """Each MNIST digit re-drawn by `glyph`, sent on `background` ("paper" or "canvas")."""
     rng = np.random.default_rng(seed)
-    send = on_paper if background == "paper" else on_canvas
+    send = photographed if background == "paper" else on_canvas
     return [(send(glyph(image, rng), rng), label) for image, label in digits]

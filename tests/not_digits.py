@@ -8,7 +8,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from tests.handwriting import FONT_FILES, FONT_ROOT
-from tests.realistic import _encode
+from tests.realistic import encode_as
 
 # Letters that no common way of writing a digit resembles: no O, I, l, S, Z, B, G, b, g, q, nor
 # P (a mirrored 9), Y, y (a 4), a, c, e, h (6, 9, 0 in many hands).
@@ -67,4 +67,4 @@ KINDS = {"noise": noise, "photo-like texture": pink_noise, "letter": letter, "sc
 
 def not_digits_set(kind: str, count: int, seed: int) -> list[bytes]:
     rng = np.random.default_rng(seed)
-    return [_encode(KINDS[kind](rng), "PNG") for _ in range(count)]
+    return [encode_as(KINDS[kind](rng), "PNG") for _ in range(count)]

@@ -9,12 +9,13 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from tests.images import encoded
+from tests.helpers import encoded
 
 Renderer = Callable[[Image.Image, np.random.Generator], bytes]
 
 
-def _encode(image: Image.Image, fmt: str) -> bytes:
+def encode_as(image: Image.Image, fmt: str) -> bytes:
+    """`image` in `fmt`; a JPEG at quality 80, as phones and browsers save one."""
     return encoded(image, fmt, **({"quality": 80} if fmt == "JPEG" else {}))
 
 
@@ -24,7 +25,7 @@ def _enlarged(digit: Image.Image, rng: np.random.Generator, angle: float = 0.0) 
     return glyph.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True) if angle else glyph
 
 
-def _on_paper(glyph: Image.Image, rng: np.random.Generator, stray_line: bool = False) -> Image.Image:
+def on_paper(glyph: Image.Image, rng: np.random.Generator, stray_line: bool = False) -> Image.Image:
     """Dark ink on off-white paper, lit unevenly, with grain, the digit somewhere off-centre."""
     size = glyph.size[0]
     width, height = (int(size * rng.uniform(1.3, 2.2)) for _ in range(2))
@@ -48,20 +49,20 @@ def _on_paper(glyph: Image.Image, rng: np.random.Generator, stray_line: bool = F
 
 
 def paper_jpeg(digit: Image.Image, rng: np.random.Generator) -> bytes:
-    return _encode(_on_paper(_enlarged(digit, rng), rng), "JPEG")
+    return encode_as(on_paper(_enlarged(digit, rng), rng), "JPEG")
 
 
 def paper_png(digit: Image.Image, rng: np.random.Generator) -> bytes:
-    return _encode(_on_paper(_enlarged(digit, rng), rng), "PNG")
+    return encode_as(on_paper(_enlarged(digit, rng), rng), "PNG")
 
 
 def paper_with_stray_line(digit: Image.Image, rng: np.random.Generator) -> bytes:
-    return _encode(_on_paper(_enlarged(digit, rng), rng, stray_line=True), "JPEG")
+    return encode_as(on_paper(_enlarged(digit, rng), rng, stray_line=True), "JPEG")
 
 
 def rotated_and_blurred(digit: Image.Image, rng: np.random.Generator) -> bytes:
-    photo = _on_paper(_enlarged(digit, rng, angle=rng.uniform(-12, 12)), rng)
-    return _encode(photo.filter(ImageFilter.GaussianBlur(rng.uniform(1.0, 2.5))), "JPEG")
+    photo = on_paper(_enlarged(digit, rng, angle=rng.uniform(-12, 12)), rng)
+    return encode_as(photo.filter(ImageFilter.GaussianBlur(rng.uniform(1.0, 2.5))), "JPEG")
 
 
 def canvas_export(digit: Image.Image, rng: np.random.Generator) -> bytes:
@@ -70,7 +71,7 @@ def canvas_export(digit: Image.Image, rng: np.random.Generator) -> bytes:
     glyph = digit.resize((int(rng.integers(150, 240)),) * 2, Image.Resampling.BICUBIC)
     left, top = (int(rng.integers(0, 280 - glyph.size[0] + 1)) for _ in range(2))
     canvas.paste(Image.new("RGBA", glyph.size, (0, 0, 0, 255)), (left, top), mask=glyph)
-    return _encode(canvas, "PNG")
+    return encode_as(canvas, "PNG")
 
 
 RENDERERS: dict[str, Renderer] = {

@@ -11,7 +11,7 @@ def test_blank_paper_stays_blank_and_shapes_are_kept():
     assert torch.allclose(moved, blank, atol=1e-5)
 
 
-def test_each_image_gets_its_own_transform_and_a_seed_repeats_it(mnist_test_images):
+def test_each_image_gets_its_own_transform_and_a_seed_repeats_it():
     digit = torch.full((1, 28, 28), MNIST_BACKGROUND)
     digit[0, 10:18, 12:16] = 2.0  # a bar of ink
     batch = digit.expand(8, 1, 28, 28).contiguous()

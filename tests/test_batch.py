@@ -5,7 +5,7 @@ import base64
 import torch
 
 from handler import batch as batching
-from tests.test_response import CLASS_NAMES
+from tests.helpers import CLASS_NAMES
 
 
 def one_hot(labels: list[int]) -> torch.Tensor:

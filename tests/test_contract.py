@@ -10,8 +10,7 @@ import pytest
 from PIL import Image
 
 from handler.request import MAX_IMAGES_PER_REQUEST
-from tests.conftest import label_of
-from tests.images import encoded
+from tests.helpers import encoded, label_of
 
 pytestmark = pytest.mark.integration
 

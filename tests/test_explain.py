@@ -6,7 +6,7 @@ import torch
 from handler.explain import as_json, integrated_gradients
 from handler.image import image_bytes_to_tensor
 from model import MNIST_BACKGROUND, NETWORKS
-from tests.conftest import shipped
+from tests.helpers import shipped
 
 
 @pytest.mark.parametrize("network", sorted(NETWORKS))

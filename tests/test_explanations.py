@@ -9,7 +9,7 @@ from PIL import Image
 
 from client import explain as explain_cli
 from serving import VERSIONS
-from tests.conftest import label_of
+from tests.helpers import label_of
 
 pytestmark = pytest.mark.integration
 

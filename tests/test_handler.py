@@ -15,7 +15,7 @@ from handler import batch as batching
 from handler.mnist_handler import MNISTHandler
 from serving import DEFAULT_NETWORK, ROOT
 from serving.archive import build_archive
-from tests.images import encoded
+from tests.helpers import encoded
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +27,15 @@ def archive_dir(tmp_path_factory):
     return unpacked
 
 
-@pytest.fixture
-def handler_and_context(archive_dir):
+@pytest.fixture(
+    params=[
+        None,
+        pytest.param(0, marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device here")),
+    ],
+    ids=["cpu", "cuda"],
+)
+def handler_and_context(request, archive_dir):
+    """The handler as a TorchServe worker initialises it: on the CPU, and on GPU 0 where there is one."""
     threads = torch.get_num_threads()
     manifest = json.loads((archive_dir / "MAR-INF" / "MANIFEST.json").read_text())
     config = yaml.safe_load((archive_dir / "model-config.yaml").read_text())
@@ -40,7 +47,7 @@ def handler_and_context(archive_dir):
         str(archive_dir),
         manifest,
         config["batchSize"],
-        None,
+        request.param,
         "0.12.0",
         metrics=metrics,
         model_yaml_config=config,

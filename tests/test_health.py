@@ -6,7 +6,7 @@ import pytest
 
 from serving import health
 from serving.archive import build_archive
-from tests.conftest import configured_instance
+from tests.helpers import configured_instance
 
 pytestmark = pytest.mark.integration
 

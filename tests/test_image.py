@@ -7,11 +7,11 @@ from PIL import Image, ImageOps
 from torchvision.transforms.functional import pil_to_tensor
 
 from handler.decode import ACCEPTED_FORMATS, MAX_PIXELS, decode_image
-from handler.errors import InputError
+from handler.errors import RequestError
 from handler.image import image_bytes_to_tensor
 from handler.normalise import mnist_style, to_grayscale
 from model import MNIST_MEAN, MNIST_STD
-from tests.images import encoded, png_bytes
+from tests.helpers import encoded, png_bytes
 from tests.realistic import canvas_export
 
 
@@ -121,13 +121,13 @@ def make_bomb() -> bytes:
     ids=["empty", "text", "truncated-png", "truncated-jpeg", "tiff", "bomb", "blank-paper", "empty-canvas"],
 )
 def test_each_refusal_raises_an_input_error_naming_the_problem(data, error_type, status):
-    with pytest.raises(InputError) as raised:
+    with pytest.raises(RequestError) as raised:
         image_bytes_to_tensor(data)
     assert (raised.value.error_type, raised.value.status) == (error_type, status)
 
 
 def test_unsupported_formats_are_refused_naming_the_accepted_ones():
-    with pytest.raises(InputError) as raised:
+    with pytest.raises(RequestError) as raised:
         decode_image(encoded(Image.new("RGB", (8, 8)), "TIFF"))
     for fmt in ACCEPTED_FORMATS:
         assert fmt in raised.value.message
@@ -135,5 +135,5 @@ def test_unsupported_formats_are_refused_naming_the_accepted_ones():
 
 def test_the_pixel_limit_is_checked_before_decoding():
     assert MAX_PIXELS < 10_000 * 10_000
-    with pytest.raises(InputError, match="pixels"):
+    with pytest.raises(RequestError, match="pixels"):
         decode_image(make_bomb())

@@ -7,9 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from handler.errors import InputError
+from handler.errors import RequestError
 from handler.image import image_bytes_to_tensor
-from tests.images import encoded
+from tests.helpers import encoded
 
 MODES = ["1", "L", "P", "RGB", "RGBA", "LA", "I", "F", "CMYK", "I;16"]
 pytestmark = pytest.mark.filterwarnings("ignore:Corrupt EXIF data:UserWarning")  # expected of truncated files
@@ -19,7 +19,7 @@ FORMATS = ["PNG", "JPEG", "BMP", "GIF", "WEBP", "TIFF"]
 def tensor_or_input_error(data: bytes) -> None:
     try:
         tensor = image_bytes_to_tensor(data)
-    except InputError as problem:
+    except RequestError as problem:
         assert 400 <= problem.status < 500 and problem.error_type and problem.message
         return
     assert tensor.shape == (1, 28, 28) and tensor.dtype == torch.float32

@@ -9,9 +9,9 @@ import pytest
 import requests
 from PIL import Image
 
-from tests.conftest import configured_instance, label_of, running
-from tests.images import encoded
-from tests.realistic import _on_paper
+from serving.torchserve import running
+from tests.helpers import configured_instance, encoded, label_of
+from tests.realistic import on_paper
 
 pytestmark = pytest.mark.integration
 
@@ -33,7 +33,7 @@ def test_the_response_timeout_in_force_is_the_configured_one(torchserve):
 def test_a_full_queue_answers_503_at_once_and_everything_else_is_answered(tmp_path, mnist_test_images):
     """A queue of 4 flooded by 48 clients sending 3-megapixel photos: the overflow is refused at once."""
     digit = mnist_test_images[0][0].resize((900, 900))
-    photo = encoded(_on_paper(digit, np.random.default_rng(0)).resize((2000, 1500), Image.Resampling.BILINEAR), "JPEG")
+    photo = encoded(on_paper(digit, np.random.default_rng(0)).resize((2000, 1500), Image.Resampling.BILINEAR), "JPEG")
     with running(configured_instance(tmp_path, job_queue_size="4")) as server:
         url = f"{server.inference_url}/predictions/mnist"
         headers = {"Authorization": f"Bearer {server.keys()['inference']}"}

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from handler.errors import InputError
+from handler.errors import RequestError
 from handler.normalise import (
     PEN_RANGE,
     UNEVEN_PAPER,
@@ -81,7 +81,7 @@ def test_the_background_is_what_the_border_shows_even_under_a_marker_covering_mo
 @pytest.mark.parametrize("seed", range(3))
 def test_pure_noise_is_no_digit(size, seed):
     noise = np.random.default_rng(seed).integers(0, 256, (size, size), dtype=np.uint8)
-    with pytest.raises(InputError) as raised:
+    with pytest.raises(RequestError) as raised:
         mnist_style(Image.fromarray(noise))
     assert raised.value.error_type == "no_digit"
 
@@ -103,5 +103,5 @@ def test_a_one_drawn_near_the_canvas_edge_is_a_digit_and_a_lone_ruled_line_is_no
     assert rows.max() - rows.min() >= 15 and columns.max() - columns.min() <= 6  # an upright stroke
     ruled = Image.new("L", (280, 280), 255)
     ImageDraw.Draw(ruled).line([(0, 20), (280, 22)], fill=0, width=3)
-    with pytest.raises(InputError):
+    with pytest.raises(RequestError):
         mnist_style(ruled)

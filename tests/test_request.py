@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from handler.errors import InputError, V2InputError
+from handler.errors import RequestError, V2RequestError
 from handler.request import MAX_IMAGES_PER_REQUEST, Form, Inputs, images_in_request
 
 PNG = b"\x89PNG\r\n\x1a\nfake"
@@ -12,7 +12,7 @@ B64 = base64.b64encode(PNG).decode()
 
 
 @pytest.mark.parametrize("field", ["body", "data", "image", "file"])
-def test_raw_and_multipart_bodies_are_found_under_every_name_torchserve_and_the_seeds_use(field):
+def test_raw_and_multipart_bodies_are_found_under_every_name_torchserve_and_the_first_version_use(field):
     assert images_in_request({field: bytearray(PNG)}) == Inputs([PNG])
 
 
@@ -62,13 +62,13 @@ def test_instances_give_every_image_in_order_and_ask_for_a_list_back():
     ],
 )
 def test_each_malformed_request_is_refused_naming_the_problem(request_, error_type, status):
-    with pytest.raises(InputError) as raised:
+    with pytest.raises(RequestError) as raised:
         images_in_request(request_)
     assert (raised.value.error_type, raised.value.status) == (error_type, status)
 
 
 def test_the_refused_instance_is_named_by_its_index():
-    with pytest.raises(InputError, match=r"instances\[1\]"):
+    with pytest.raises(RequestError, match=r"instances\[1\]"):
         images_in_request({"body": {"instances": [{"b64": B64}, {"b64": "%%%"}]}})
 
 
@@ -142,13 +142,13 @@ def test_v2_pixels_in_every_shape_and_datatype_become_28x28_grey_images(datatype
     ],
 )
 def test_each_malformed_v2_request_is_refused_in_v2s_shape(document, error_type, status):
-    with pytest.raises(V2InputError) as raised:
+    with pytest.raises(V2RequestError) as raised:
         images_in_request({"body": document})
     assert (raised.value.error_type, raised.value.status) == (error_type, status)
 
 
 def test_json_nested_too_deeply_is_refused_not_a_500():
     """100,000 nested brackets made json.loads raise RecursionError: a 500 with a traceback."""
-    with pytest.raises(InputError) as raised:
+    with pytest.raises(RequestError) as raised:
         images_in_request({"body": b"[" * 100_000 + b"]" * 100_000})
     assert (raised.value.error_type, raised.value.status) == ("invalid_json", 400)

@@ -4,13 +4,9 @@ import pytest
 import torch
 
 from handler import response
-from handler.errors import InputError
+from handler.errors import RequestError
 from handler.image import image_bytes_to_tensor
-from serving import ROOT
-from tests.images import png_bytes
-
-NAMES = json.loads((ROOT / "handler" / "index_to_name.json").read_text())
-CLASS_NAMES = [NAMES[str(label)] for label in range(10)]
+from tests.helpers import CLASS_NAMES, png_bytes
 
 
 def test_class_names_are_the_english_digit_names():
@@ -34,7 +30,7 @@ def test_prediction_has_ten_named_entries_summing_to_one_and_picks_the_best(ship
 
 
 def test_error_has_the_one_documented_shape():
-    answer = response.error(InputError("no_digit", "No digit is visible in the image.", status=422))
+    answer = response.error(RequestError("no_digit", "No digit is visible in the image.", status=422))
     assert answer == {
         "success": False,
         "error": {"status": 422, "type": "no_digit", "message": "No digit is visible in the image."},

@@ -3,7 +3,8 @@
 import pytest
 import requests
 
-from tests.conftest import configured_instance, running
+from serving.torchserve import running
+from tests.helpers import configured_instance
 
 pytestmark = pytest.mark.integration
 
@@ -63,7 +64,7 @@ def test_cors_is_off(http, predict_url, inference_headers, digit_pngs):
 
 def test_a_new_inference_key_is_issued_with_the_api_key_and_the_old_one_stops_working(tmp_path, digit_pngs):
     """TorchServe 0.12 issues keys only to the API key of key_file.json (not to the management key,
-    as its documentation suggests); the README shows that call. On a private instance, since the
+    as its documentation suggests); docs/operations.md shows that call. On a private instance, since the
     rotation invalidates the key every other test holds."""
     png, _ = digit_pngs[0]
     with running(configured_instance(tmp_path)) as server:

@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.conftest import label_of
+from tests.helpers import label_of
 
 pytestmark = pytest.mark.integration
 
@@ -31,7 +31,7 @@ def test_at_least_49_of_50_real_test_digits_are_recognised(send, http, predict_u
     assert right >= 49
 
 
-def test_the_answer_has_the_seed_shape(http, predict_url, inference_headers, digit_pngs):
+def test_the_answer_has_the_first_versions_shape(http, predict_url, inference_headers, digit_pngs):
     png, label = digit_pngs[0]
     answer = http.post(predict_url, data=png, headers=inference_headers, timeout=30)
     assert answer.headers["content-type"].startswith("application/json")

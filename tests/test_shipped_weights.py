@@ -9,15 +9,15 @@ import torch
 from handler.response import UNCERTAIN_BELOW
 from model import NETWORKS, WEIGHTS_DIR
 from serving import ROOT
-from tests.conftest import shipped
+from tests.helpers import shipped
 from training.calibration import expected_calibration_error, logits_of
 from training.data import default_root, load_mnist
 from training.recipes import RECIPES
 from training.reports import FILES, REPORTS_DIR
-from training.train import README_HEADER, evaluate, pick_device, readme_row
+from training.train import TABLE_HEADER, evaluate, pick_device, table_row
 
 # What each network must reach on the 10,000 test digits (compact's goal is 99.6%, not reached yet
-# beside the robustness training: see the README), and the most its calibrated probabilities may
+# beside the robustness training: see docs/training.md), and the most its calibrated probabilities may
 # miss by (expected calibration error, 15 bins, on the test set; the MLP misses the 1% goal by a hair).
 REQUIRED_ACCURACY = {"mlp": 0.975, "lenet": 0.995, "compact": 0.994}
 MOST_CALIBRATION_ERROR = {"mlp": 0.011, "lenet": 0.01, "compact": 0.01}
@@ -75,7 +75,7 @@ def test_the_reports_of_every_shipped_network_are_there(network):
     assert f"Total params: {metrics_of(network)['parameters']:,}" in (REPORTS_DIR / network / "summary.txt").read_text()
 
 
-def test_readme_states_the_metrics_of_every_network():
-    readme = (ROOT / "README.md").read_text()
-    table = "\n".join([README_HEADER, *(readme_row(metrics_of(network)) for network in NETWORKS)])
-    assert table in readme
+def test_the_training_docs_state_the_metrics_of_every_network():
+    shown = (ROOT / "docs" / "training.md").read_text()
+    table = "\n".join([TABLE_HEADER, *(table_row(metrics_of(network)) for network in NETWORKS)])
+    assert table in shown

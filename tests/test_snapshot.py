@@ -8,7 +8,8 @@ import pytest
 import requests
 
 from serving import DEFAULT_NETWORK, archive_file
-from tests.conftest import configured_instance, label_of, running
+from serving.torchserve import running
+from tests.helpers import configured_instance, label_of
 
 pytestmark = pytest.mark.integration
 

@@ -7,6 +7,8 @@ from model import NETWORKS
 from training import train
 from training.reports import FILES
 
+pytestmark = pytest.mark.training
+
 SMOKE = ["--epochs", "1", "--train-limit", "3000", "--no-download"]
 
 
@@ -33,7 +35,7 @@ def test_a_short_run_on_real_data_learns_and_writes_weights_metrics_and_reports(
     assert calibration["temperature"] > 0 and calibration["bins"] == 15
     assert sum(row["count"] for row in calibration["reliability_after"]) == 10_000
     state = torch.load(tmp_path / "weights" / f"{network}.pt", weights_only=True)
-    NETWORKS[network]().load_state_dict(state)
+    NETWORKS[network].architecture().load_state_dict(state)
     assert sorted(path.name for path in (tmp_path / network).iterdir()) == sorted(FILES)
     table = capsys.readouterr().out
     assert "validation" in table and f"{written['test']['accuracy']:.2%}" in table

@@ -4,7 +4,7 @@ import pytest
 
 from serving import DEFAULT_NETWORK, VERSIONS, archive_file
 from serving.torchserve import read_properties
-from tests.conftest import label_of
+from tests.helpers import label_of
 
 pytestmark = pytest.mark.integration
 

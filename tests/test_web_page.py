@@ -86,7 +86,7 @@ def shown_digit(browser, expected: str) -> str:
 def answer_to_drawing(browser) -> str:
     """The digit shown once the page has answered the last drawing ("" for a refusal)."""
     canvas = browser.find_element(By.ID, "canvas")
-    WebDriverWait(browser, 20).until(lambda driver: canvas.get_attribute("data-state") == "done")
+    WebDriverWait(browser, 20).until(lambda _: canvas.get_attribute("data-state") == "done")
     return browser.find_element(By.ID, "digit").text
 
 

@@ -27,7 +27,7 @@ import torch
 from PIL import Image, ImageDraw, ImageFont
 from scipy import ndimage
 
-from handler.errors import InputError
+from handler.errors import RequestError
 from handler.image import image_to_tensor
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -105,7 +105,7 @@ def _normalised(painting: Image.Image, rng: np.random.Generator) -> torch.Tensor
         painting = Image.fromarray(255 - np.asarray(painting))
     try:
         return image_to_tensor(painting)
-    except InputError:
+    except RequestError:
         return None
 
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-import torch  # noqa: E402
-import torchinfo  # noqa: E402
-from torch import nn  # noqa: E402
-from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
+import matplotlib.pyplot as plt
+import torch
+import torchinfo
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
 REPORTS_DIR = Path(__file__).resolve().parent.parent / "reports"
 FILES = (
