@@ -2,7 +2,7 @@
 #   make serve   start TorchServe on the shipped model (http://127.0.0.1:8080)
 #   make test    run the whole test suite against a real TorchServe
 #   make unit    the fast tests: no server, no training (under a minute)
-# Also: make demo (a page to draw digits on), make scale WORKERS=N, make train, make archive,
+# Also: make demo (a page to draw digits on), make scale WORKERS=N, make train, make archive, make image,
 # make bench, make stop, make clean.
 
 VENV ?= .venv
@@ -20,7 +20,7 @@ export MNIST_ROOT
 ARCHIVES := model_store/.archives
 ARCHIVE_INPUTS := $(wildcard model/weights/* handler/*.py handler/*.json model/*.py serving/*.py) model-config.yaml
 
-.PHONY: venv serve demo scale stop test unit lint typecheck train archive bench clean
+.PHONY: venv serve demo scale stop test unit lint typecheck train archive image bench clean
 
 venv: $(INSTALLED)
 
@@ -35,6 +35,15 @@ $(ARCHIVES): $(INSTALLED) $(ARCHIVE_INPUTS)
 	@touch $@
 
 archive: $(ARCHIVES)
+
+# The container image (deploy/docker/Dockerfile) with docker where its daemon answers, else podman;
+# IMAGE names it and IMAGE_ARGS adds build options (--build-arg BASE_IMAGE=..., PIP_INDEX_URL=...,
+# PIP_EXTRA_INDEX_URL=...).
+ENGINE ?= $(shell docker info >/dev/null 2>&1 && echo docker || command -v podman)
+IMAGE ?= mnist-serve:latest
+image: $(ARCHIVES)
+	@test -n "$(ENGINE)" || { echo "make image needs docker or podman (Debian: apt-get install podman)" >&2; exit 1; }
+	$(ENGINE) build $(if $(findstring podman,$(ENGINE)),--format docker) -f deploy/docker/Dockerfile -t $(IMAGE) $(IMAGE_ARGS) .
 
 serve: $(ARCHIVES)
 	$(PYTHON) -m serving start
