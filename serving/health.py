@@ -4,10 +4,12 @@
     python health.py ready [--management-url http://127.0.0.1:8081] [--model mnist] [...]
 
 `live` succeeds while the frontend answers /ping at all: a worker restart must not get the pod
-killed. `ready` succeeds only when /ping says Healthy *and* the management API shows the model
-with a READY worker: TorchServe 0.12 answers /ping "Healthy" even when a model failed to load
-and is not registered at all (a test shows it), so /ping alone would route traffic to a pod that
-can only answer 404.
+killed. `ready` succeeds only when /ping says Healthy, the management API shows the model with a
+READY worker, *and* the model answers a prediction within the probe's timeout. TorchServe 0.12
+answers /ping "Healthy" even when a model failed to load and is not registered at all, and shows a
+worker stuck on one request as READY (tests show both), so anything less would route traffic to a
+pod that can only answer 404 or keep it waiting. The prediction is a drawn 1 in MNIST's own
+pixels (KServe v2), so it counts in the metrics as one prediction of a 1 per probe.
 
 TorchServe 0.12 puts both APIs behind keys it draws at start-up, which an HTTP probe cannot carry:
 these probes run inside the container and read key_file.json from TorchServe's working folder
@@ -33,6 +35,27 @@ def get(url: str, key: str | None, timeout: float) -> tuple[int, bytes] | None:
         return error.code, b""
     except (urllib.error.URLError, OSError):
         return None
+
+
+# A vertical bar in MNIST's form (white ink on black, 28x28): the network reads it as a 1.
+PROBE_PIXELS = [255 if 4 <= row < 24 and 13 <= column < 16 else 0 for row in range(28) for column in range(28)]
+PROBE = {
+    "id": "readiness",
+    "inputs": [{"name": "images", "shape": [1, 28, 28], "datatype": "UINT8", "data": PROBE_PIXELS}],
+}
+
+
+def answers_a_prediction(url: str, model: str, key: str | None, timeout: float) -> bool:
+    """Whether the model answers the probe's digit within `timeout` seconds."""
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {key}"} if key else {})}
+    request = urllib.request.Request(
+        f"{url.rstrip('/')}/v2/models/{model}/infer", data=json.dumps(PROBE).encode(), headers=headers
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            return answer.status == 200
+    except (urllib.error.URLError, OSError):  # a refusal, no answer, or none in time
+        return False
 
 
 def keys(key_file: Path) -> dict[str, str | None]:
@@ -71,10 +94,11 @@ def main(argv: list[str] | None = None) -> int:
         healthy, why = False, f"/ping: {ping[0] if ping else 'no answer'}"
     else:
         described = get(f"{args.management_url.rstrip('/')}/models/{args.model}", key["management"], args.timeout)
-        healthy, why = (
-            model_ready(described),
-            f"{args.model}: {'a READY worker' if model_ready(described) else 'not loaded'}",
-        )
+        if not model_ready(described):
+            healthy, why = False, f"{args.model}: not loaded"
+        else:
+            healthy = answers_a_prediction(args.url, args.model, key["inference"], args.timeout)
+            why = f"{args.model}: {'answered' if healthy else 'no answer to a prediction'} within {args.timeout:g} s"
     print(f"{args.probe}: {'ok' if healthy else 'failing'} ({why})")
     return 0 if healthy else 1
 

@@ -1,11 +1,13 @@
-"""The probes in serving/health.py against real TorchServes: a healthy one, none, a broken model."""
+"""The probes in serving/health.py against real TorchServes: a healthy one, a stuck one, none, a broken model."""
 
 import time
 
+import psutil
 import pytest
 
 from serving import health
 from serving.archive import build_archive
+from serving.torchserve import running
 from tests.helpers import configured_instance
 
 pytestmark = pytest.mark.integration
@@ -19,6 +21,28 @@ def probe(kind: str, server) -> int:
 def test_a_serving_torchserve_is_live_and_ready(torchserve):
     assert probe("live", torchserve) == 0
     assert probe("ready", torchserve) == 0
+
+
+def test_a_worker_stuck_on_a_request_makes_the_replica_unready_but_still_live(tmp_path):
+    """A worker busy past the probe's timeout still shows READY in the management API; the probe's
+    own prediction tells. The worker is stopped with SIGSTOP, as a request that stalls it would."""
+    with running(configured_instance(tmp_path)) as server:
+        assert server.scale(1) == 1
+        worker = psutil.Process(server.workers()[0]["pid"])
+        assert probe("ready", server) == 0
+        worker.suspend()
+        try:
+            assert server.workers()[0]["status"] == "READY"  # what the management API alone would trust
+            started = time.monotonic()
+            assert probe("ready", server) == 1
+            assert time.monotonic() - started < 10  # bounded by the probe's own timeout
+            assert probe("live", server) == 0  # not restarted for it: it may yet answer
+        finally:
+            worker.resume()
+        deadline = time.monotonic() + 30
+        while probe("ready", server) != 0:
+            assert time.monotonic() < deadline
+            time.sleep(0.5)
 
 
 def test_nothing_listening_is_neither_live_nor_ready(tmp_path):
