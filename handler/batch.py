@@ -2,7 +2,8 @@
 
 TorchServe hands the handler several requests at once, and one request may carry several images
 (`instances`). All readable images go through the network in a single forward pass; a request
-with any unreadable image is refused on its own with its 4xx, and its neighbours are answered;
+with any unreadable image, or over its cost budget (handler/budget.py), is refused on its own
+with its 4xx (503 when only the batch is full), and its neighbours are answered;
 even an unexpected exception costs only its own request an answer (500). Requests sent to
 /explanations ride in the same forward pass and get an attribution map on top of their scores.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 import torch
 
 from handler import response
+from handler.budget import Budget
 from handler.errors import RequestError, V2RequestError, internal_error
 from handler.image import image_bytes_to_tensor, image_to_tensor
 from handler.request import Form, Inputs, images_in_request
@@ -52,10 +54,11 @@ def _tensors(inputs: Inputs) -> list[torch.Tensor]:
 
 
 def prepare(requests: list[dict], explain: Collection[int] = ()) -> Batch:
-    batch = Batch(size=len(requests), explain=explain)
+    batch, budget = Batch(size=len(requests), explain=explain), Budget()
     for index, request in enumerate(requests):
         try:
             inputs = images_in_request(request)
+            budget.charge(inputs.images, explain=index in explain)
             tensors = _tensors(inputs)
         except RequestError as problem:
             batch.refused[index] = problem

@@ -20,6 +20,10 @@ DRAFT_SIZE = (256, 256)  # the smallest size JPEG decoding may scale down to
 # palette PNG or lossless WebP would otherwise be converted to RGBA and float32 at full size
 # (0.7-0.85 GB each). The normalisation works at 256 pixels, so 1024 loses nothing it uses.
 LOAD_SIZE = (1024, 1024)
+# A progressive JPEG is decoded scan by scan, and libjpeg walks every block of the full-size image
+# for each scan, draft mode or not: a file of thousands of tiny repeated scans held a worker for
+# minutes. Encoders write 1 scan (baseline), 3 (one per colour) or about 10 (progressive).
+MAX_JPEG_SCANS = 40
 
 
 def decode_image(data: bytes) -> Image.Image:
@@ -49,6 +53,12 @@ def decode_image(data: bytes) -> Image.Image:
     width, height = image.size
     if width * height > MAX_PIXELS:
         raise _too_large()
+    if image.format == "JPEG" and (scans := jpeg_scans(data)) > MAX_JPEG_SCANS:
+        raise RequestError(
+            "image_too_complex",
+            f"The JPEG has {scans:,} scans; at most {MAX_JPEG_SCANS} are accepted (cameras write up to about 10).",
+            status=413,
+        )
     image.draft("L", DRAFT_SIZE)  # JPEG only; a no-op for the other formats
     try:
         image.load()  # the first frame only, for GIF and animated WebP
@@ -56,6 +66,34 @@ def decode_image(data: bytes) -> Image.Image:
         return ImageOps.exif_transpose(image)
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise _corrupt() from error
+
+
+def header_pixels(data: bytes) -> int:
+    """Width x height, read from the header alone; 0 where it cannot be read (decode_image then
+    refuses the file with the reason)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                return image.width * image.height
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        return 0
+
+
+def jpeg_scans(data: bytes) -> int:
+    """How many scans (SOS markers) a JPEG's main image has. The segments before the first scan are
+    skipped by their lengths, so a thumbnail inside EXIF is not counted; after it, a marker byte
+    pair can only be a marker, since entropy-coded data escapes every 0xFF."""
+    position = 2  # after SOI
+    while position + 4 <= len(data) and data[position] == 0xFF:
+        marker = data[position + 1]
+        if marker == 0xDA:
+            break
+        if marker == 0xFF:  # a fill byte before a marker
+            position += 1
+            continue
+        position += 2 + int.from_bytes(data[position + 2 : position + 4], "big")
+    return data.count(b"\xff\xda", position)
 
 
 def _corrupt() -> RequestError:

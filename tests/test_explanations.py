@@ -1,10 +1,13 @@
 """POST /explanations/mnist[/version] on the session's real TorchServe, and mnist-explain."""
 
 import base64
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import psutil
 import pytest
+import requests
 from PIL import Image
 
 from client import explain as explain_cli
@@ -90,3 +93,42 @@ def test_mnist_explain_draws_the_map_over_the_input(torchserve, tmp_path, digit_
         assert drawn.width > 300 and drawn.height > 150
         assert len(drawn.convert("RGB").getcolors(1 << 16) or []) > 50  # a map, not a blank canvas
     assert explain_cli.main([str(tmp_path / "missing.png"), *arguments]) == 2
+
+
+# What explaining may add to a worker's resident memory, however many explanation requests arrive
+# together: captum runs the path in chunks (handler.explain.INTERNAL_BATCH) and a batch explains at
+# most handler.budget.MAX_EXPLAINED_PER_BATCH images. Unbounded, one 32-image request added 0.8 GB.
+MOST_EXPLAINING_MB = 300
+
+
+def test_concurrent_explanations_stay_within_a_memory_bound_and_never_fail_a_worker(
+    torchserve, explain_url, inference_headers, digit_pngs
+):
+    body = {"instances": [{"b64": base64.b64encode(png).decode()} for png, _ in digit_pngs[:8]]}
+    pids = [worker["pid"] for worker in torchserve.workers()]
+    before = {pid: psutil.Process(pid).memory_info().rss for pid in pids}
+    peak = dict(before)
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.05):
+            for pid in pids:
+                peak[pid] = max(peak[pid], psutil.Process(pid).memory_info().rss)
+
+    def explain(_: int) -> int:
+        with requests.Session() as session:
+            return session.post(explain_url, json=body, headers=inference_headers, timeout=60).status_code
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        with ThreadPoolExecutor(16) as pool:
+            statuses = list(pool.map(explain, range(32)))
+    finally:
+        done.set()
+        watcher.join()
+    growth = max(peak[pid] - before[pid] for pid in pids) / 2**20
+    print(f"statuses {sorted(statuses)}, largest growth of a worker's memory {growth:.0f} MB")
+    assert set(statuses) <= {200, 503} and statuses.count(200) >= 8
+    assert growth < MOST_EXPLAINING_MB
+    assert [worker["pid"] for worker in torchserve.workers()] == pids  # no worker was restarted

@@ -1,12 +1,14 @@
 """The image pipeline without TorchServe: the input contract and MNIST-style normalisation."""
 
+import io
+
 import numpy as np
 import pytest
 import torch
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 from torchvision.transforms.functional import pil_to_tensor
 
-from handler.decode import ACCEPTED_FORMATS, MAX_PIXELS, decode_image
+from handler.decode import ACCEPTED_FORMATS, MAX_JPEG_SCANS, MAX_PIXELS, decode_image, jpeg_scans
 from handler.errors import RequestError
 from handler.image import image_bytes_to_tensor
 from handler.normalise import mnist_style, to_grayscale
@@ -120,7 +122,7 @@ def make_bomb() -> bytes:
     ],
     ids=["empty", "text", "truncated-png", "truncated-jpeg", "tiff", "bomb", "blank-paper", "empty-canvas"],
 )
-def test_each_refusal_raises_an_input_error_naming_the_problem(data, error_type, status):
+def test_each_refusal_raises_a_request_error_naming_the_problem(data, error_type, status):
     with pytest.raises(RequestError) as raised:
         image_bytes_to_tensor(data)
     assert (raised.value.error_type, raised.value.status) == (error_type, status)
@@ -137,3 +139,32 @@ def test_the_pixel_limit_is_checked_before_decoding():
     assert MAX_PIXELS < 10_000 * 10_000
     with pytest.raises(RequestError, match="pixels"):
         decode_image(make_bomb())
+
+
+def scan_bomb(repeats: int) -> bytes:
+    """A progressive JPEG whose smallest scan is repeated: libjpeg decodes it, walking every block of
+    the image once per scan, draft mode or not."""
+    noise = np.random.default_rng(0).integers(0, 256, (512, 512), dtype=np.uint8)
+    data = encoded(Image.fromarray(noise), "JPEG", progressive=True, quality=90)
+    end = data.rfind(b"\xff\xd9")
+    starts = [i for i in range(len(data) - 1) if data[i : i + 2] == b"\xff\xda"]
+    scans = [data[start:stop] for start, stop in zip(starts, [*starts[1:], end], strict=True)]
+    return data[:end] + min(scans, key=len) * repeats + data[end:]
+
+
+def test_a_jpeg_of_thousands_of_scans_is_refused_before_any_decoding(monkeypatch):
+    bomb = scan_bomb(2000)
+    Image.open(io.BytesIO(bomb)).load()  # a valid file: libjpeg reads it, scan after scan
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda _: pytest.fail("the bomb was decoded"))
+    with pytest.raises(RequestError) as raised:
+        decode_image(bomb)
+    assert (raised.value.error_type, raised.value.status) == ("image_too_complex", 413)
+    assert f"{jpeg_scans(bomb):,} scans" in raised.value.message
+
+
+def test_the_jpegs_encoders_write_are_within_the_scan_limit():
+    photo = Image.new("RGB", (640, 480), (230, 220, 210))
+    baseline, progressive = encoded(photo, "JPEG"), encoded(photo, "JPEG", progressive=True)
+    assert jpeg_scans(baseline) == 1
+    assert 1 < jpeg_scans(progressive) <= MAX_JPEG_SCANS
+    assert decode_image(progressive).size == (640, 480)
