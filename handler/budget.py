@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from handler.decode import header_pixels
+from handler.decode import MAX_PIXELS, header_pixels
 from handler.errors import RequestError
 
 # A 12-megapixel phone photo is the largest legitimate input; 64 MP holds five of them, or one
@@ -37,7 +37,8 @@ class Budget:
     def charge(self, images: list[bytes | Image.Image], explain: bool) -> None:
         """Take one request's images into the batch, or refuse the request: 413 when it is too costly
         on its own, 503 `busy` when it only does not fit beside the requests already taken."""
-        pixels = sum(_pixels(image) for image in images)
+        # An image over decode.MAX_PIXELS is refused on its own, as image_too_large, when decoded.
+        pixels = sum(count for count in map(_pixels, images) if count <= MAX_PIXELS)
         if pixels > MAX_REQUEST_PIXELS:
             raise RequestError(
                 "request_too_large",

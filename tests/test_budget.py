@@ -69,3 +69,9 @@ def test_explanations_are_bounded_per_request_and_per_batch():
     assert (batch.refused[1 + fitted].error_type, batch.refused[1 + fitted].status) == ("busy", 503)
     assert len(requests) - 1 in batch.inputs  # nine images to predict are fine
     assert len(batch.to_explain()) == MAX_EXPLAINED_PER_BATCH
+
+
+def test_an_image_over_the_single_image_limit_is_refused_as_too_large_not_as_a_costly_request():
+    bomb = encoded(Image.new("1", (10_000, 10_000)), "PNG")
+    batch = batching.prepare([instances(bomb, LARGE)])
+    assert (batch.refused[0].error_type, batch.refused[0].status) == ("image_too_large", 413)
