@@ -112,6 +112,8 @@ class TorchServe:
     config: Path
     run_dir: Path
     snapshots: bool = False
+    # The frontend's logging: bounded files, each line written once (see the file).
+    log_config: Path = ROOT / "log4j2.xml"
     properties: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -191,7 +193,7 @@ class TorchServe:
         self.temp_dir.mkdir(parents=True, exist_ok=True)  # inside run_dir, so that exists too
         self.key_file.unlink(missing_ok=True)
         launch_log = self.temp_dir / "launch.log"
-        arguments = ["--start"]
+        arguments = ["--start", "--log-config", str(self.log_config)]
         if self.snapshots and self.latest_snapshot():  # the launcher insists on a model store
             arguments += ["--model-store", self.properties["model_store"]]
         else:

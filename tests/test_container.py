@@ -112,6 +112,9 @@ def test_the_image_runs_healthy_as_a_non_root_user_and_serves_digits_refusals_an
             time.sleep(1)
     assert right >= 19
     assert refused.status_code == 400 and refused.json()["error"]["type"] == "not_an_image"
+    # deploy/docker/log4j2.xml: the frontend logs to standard output only, each line once
+    logs = podman("logs", name).stdout
+    assert logs.count('"POST /predictions/mnist HTTP/1.1"') == 21, logs[-3000:]
 
     users = podman("top", name, "user", "args").stdout.splitlines()[1:]
     assert users and all(line.split()[0] == "model-server" for line in users), users
