@@ -1,9 +1,9 @@
-# The front door: every target sets up the virtual environment it needs.
+# The entry points: every target sets up the virtual environment it needs.
 #   make serve   start TorchServe on the shipped model (http://127.0.0.1:8080)
 #   make test    run the whole test suite against a real TorchServe
 #   make unit    the fast tests: no server, no training (under a minute)
-# Also: make demo (a page to draw digits on), make scale WORKERS=N, make train, make archive, make image,
-# make bench, make stop, make clean.
+# Also: make demo (the front door, HAProxy, with a page to draw digits on), make scale WORKERS=N,
+# make train, make archive, make image, make bench, make stop, make clean.
 
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python

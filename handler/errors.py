@@ -2,10 +2,10 @@
 
 
 class RequestError(ValueError):
-    """A request answered with an error rather than a prediction: a refused input (4xx), or a
-    failure no input should cause (500; 502 from the demo's forwarder). It carries the HTTP status,
-    a stable type clients can branch on, and a message a person can act on; nothing of the
-    server's internals goes into it."""
+    """A request answered with an error rather than a prediction: a refused input (4xx), a
+    request that only does not fit beside its batch (503), or a failure no input should cause
+    (500). It carries the HTTP status, a stable type clients can branch on, and a message a person
+    can act on; nothing of the server's internals goes into it."""
 
     def __init__(self, error_type: str, message: str, status: int = 400) -> None:
         super().__init__(message)

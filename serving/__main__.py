@@ -1,16 +1,18 @@
 """`make serve` / `make demo` / `make stop`: TorchServe on config.properties, from the checkout's root.
 
 python -m serving start   # start in the background, wait for READY, print a curl command
-python -m serving demo    # start if needed, then serve the drawing page on http://127.0.0.1:8090
+python -m serving demo    # start if needed, then the front door (HAProxy) with the drawing page on http://127.0.0.1:8090
 python -m serving scale N # set the number of workers (the management key comes from key_file.json)
 python -m serving stop
 """
 
+import contextlib
+import signal
 import sys
 import threading
 
 from serving import MODEL_NAME, ROOT
-from serving.demo import start_demo_server
+from serving.front import front_door
 from serving.torchserve import TorchServe
 
 DEMO_PORT = 8090
@@ -40,12 +42,11 @@ def start(server: TorchServe) -> None:
 
 def demo(server: TorchServe) -> None:
     ensure_running(server)
-    page = start_demo_server(DEMO_PORT, server.inference_url, lambda: server.keys()["inference"])
-    print(f"\nDraw a digit at http://127.0.0.1:{DEMO_PORT}/  (Ctrl-C stops the page; `make stop` stops TorchServe)")
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        page.shutdown()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a plain `kill` stops HAProxy too
+    with front_door(DEMO_PORT, server.inference_url, server.key_file) as url:
+        print(f"\nDraw a digit at {url}/  (Ctrl-C stops the page; `make stop` stops TorchServe)")
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
 
 
 def scale(server: TorchServe) -> None:

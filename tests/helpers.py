@@ -4,10 +4,12 @@ instances, and reading answers. Fixtures live in conftest.py; everything a test 
 import functools
 import io
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 import requests
 from PIL import Image
 from torch import nn
@@ -57,3 +59,12 @@ def label_of(answer: requests.Response) -> int:
     """The predicted digit of a 200 answer from the service."""
     assert answer.status_code == 200, answer.text
     return answer.json()["predictions"]["prediction"]["label"]
+
+
+def require_debian_packages(found: bool, packages: str) -> None:
+    """Skip a test whose Debian packages are missing here, with what to install; under CI=true,
+    where .ci/run installs them, fail instead."""
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must install Debian's {packages} (see .ci/run)")
+        pytest.skip(f"needs Debian's {packages}: apt-get install {packages}")

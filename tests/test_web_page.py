@@ -19,8 +19,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from serving import ROOT
-from serving.demo import start_demo_server
+from serving.front import find_haproxy, front_door
 from serving.torchserve import free_ports
+from tests.helpers import require_debian_packages
 from tests.strokes import drawn
 
 pytestmark = pytest.mark.integration
@@ -30,10 +31,11 @@ CANVAS = 280
 
 @pytest.fixture(scope="module")
 def page_url(torchserve):
+    """The page as `make demo` serves it: through the front door (HAProxy) to the session's TorchServe."""
+    require_debian_packages(find_haproxy() is not None, "haproxy")
     (port,) = free_ports(1)
-    server = start_demo_server(port, torchserve.inference_url, lambda: torchserve.keys()["inference"])
-    yield f"http://127.0.0.1:{port}/"
-    server.shutdown()
+    with front_door(port, torchserve.inference_url, torchserve.key_file) as url:
+        yield f"{url}/"
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +167,7 @@ def test_a_refused_upload_shows_the_servers_message(browser, page_url, tmp_path)
     assert browser.find_element(By.ID, "digit").text == ""
 
 
-def test_the_page_never_sees_the_key_and_the_forwarder_forwards_only_predictions(page_url, torchserve, http):
+def test_the_page_never_sees_the_key_and_the_front_door_forwards_only_inference(page_url, torchserve, http):
     page = http.get(page_url, timeout=10)
     assert page.status_code == 200 and torchserve.keys()["inference"] not in page.text
     assert http.get(f"{page_url}key_file.json", timeout=10).status_code == 404
@@ -173,18 +175,16 @@ def test_the_page_never_sees_the_key_and_the_forwarder_forwards_only_predictions
     assert refused.status_code == 404 and refused.json()["error"]["type"] == "not_found"
 
 
-def test_the_forwarder_answers_502_in_the_error_shape_when_torchserve_is_down(http):
+def test_the_front_door_answers_in_the_error_shape_when_torchserve_is_down(http, tmp_path):
+    require_debian_packages(find_haproxy() is not None, "haproxy")
     closed, port = free_ports(2)
-    server = start_demo_server(port, f"http://127.0.0.1:{closed}", lambda: "any-key")
-    try:
-        answer = http.post(f"http://127.0.0.1:{port}/predictions/mnist", data=b"x", timeout=30)
-    finally:
-        server.shutdown()
-    assert answer.status_code == 502 and answer.json()["error"]["type"] == "service_unavailable"
+    with front_door(port, f"http://127.0.0.1:{closed}", tmp_path / "key_file.json") as url:
+        answer = http.post(f"{url}/predictions/mnist", data=b"x", timeout=30)
+    assert answer.status_code in (502, 503) and answer.json()["error"]["type"] == "service_unavailable"
 
 
 def test_torchserve_refuses_cors_preflights_under_token_auth(torchserve, http):
-    """Why the page goes through the forwarder: a browser's preflight carries no Authorization
+    """Why the page goes through the front door: a browser's preflight carries no Authorization
     header, and TorchServe 0.12 answers it 400, so no cross-origin page can call it with a key."""
     preflight = http.options(
         f"{torchserve.inference_url}/predictions/mnist",
