@@ -7,6 +7,7 @@ import threading
 import time
 from collections import Counter
 
+import psutil
 import pytest
 import requests
 
@@ -107,4 +108,46 @@ def test_plain_clients_see_no_failure_while_workers_are_scaled_down(front, torch
             client.join()
     failures = Counter(outcome for outcome in outcomes if outcome != 200)
     print(f"{len(outcomes)} predictions through the front door, failures: {dict(failures)}")
+    assert len(outcomes) > 100 and not failures, dict(failures)
+
+
+def test_plain_clients_see_no_failure_when_a_worker_is_killed(front, torchserve, digit_pngs):
+    """TorchServe answers 507 for the requests of a worker killed by a signal (tests/test_faults.py);
+    the door's relay turns it into a 503 that it retries."""
+    png, label = digit_pngs[0]
+    stop = threading.Event()
+    outcomes: list[int | str] = []
+
+    def plain_client() -> None:
+        with requests.Session() as http:
+            while not stop.is_set():
+                try:
+                    answer = http.post(f"{front}/predictions/mnist", data=png, timeout=60)
+                    right = answer.status_code == 200 and answer.json()["predictions"]["prediction"]["label"] == label
+                    outcomes.append(200 if right else answer.status_code)
+                except requests.RequestException as error:
+                    outcomes.append(type(error).__name__)
+
+    clients = [threading.Thread(target=plain_client) for _ in range(4)]
+    for client in clients:
+        client.start()
+    try:
+        time.sleep(1)
+        victim = torchserve.workers()[0]["pid"]
+        psutil.Process(victim).kill()
+        deadline = time.monotonic() + 60
+        while not (
+            len(workers := torchserve.workers()) == 2
+            and victim not in {w["pid"] for w in workers}
+            and all(w["status"] == "READY" for w in workers)
+        ):
+            assert time.monotonic() < deadline, workers
+            time.sleep(0.5)
+        time.sleep(1)
+    finally:
+        stop.set()
+        for client in clients:
+            client.join()
+    failures = Counter(outcome for outcome in outcomes if outcome != 200)
+    print(f"{len(outcomes)} predictions through the front door around a killed worker, failures: {dict(failures)}")
     assert len(outcomes) > 100 and not failures, dict(failures)
