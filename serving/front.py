@@ -38,8 +38,11 @@ def haproxy() -> str:
 
 
 @contextmanager
-def front_door(port: int, inference_url: str, key_file: Path) -> Iterator[str]:
-    """HAProxy on 127.0.0.1:`port` in front of `inference_url`; yields the front door's URL."""
+def front_door(
+    port: int, inference_url: str, key_file: Path, tls_port: int | None = None, tls_pem: Path | None = None
+) -> Iterator[str]:
+    """HAProxy on 127.0.0.1:`port` in front of `inference_url`, and with TLS on `tls_port` too where
+    `tls_pem` (certificate and private key in one PEM file) is given; yields the plain URL."""
     target = urlsplit(inference_url)
     env = {
         **os.environ,
@@ -49,6 +52,8 @@ def front_door(port: int, inference_url: str, key_file: Path) -> Iterator[str]:
         "MNIST_KEY_FILE": str(key_file),
         "MNIST_LUA": str(LUA),
     }
+    if tls_pem is not None:
+        env |= {"MNIST_FRONT_TLS_BIND": f"127.0.0.1:{tls_port}", "MNIST_FRONT_TLS_PEM": str(tls_pem)}
     # -db: in the foreground, so that it is stopped by the PID started here.
     errors = tempfile.TemporaryFile(mode="w+")
     process = subprocess.Popen([haproxy(), "-db", "-f", str(CONFIG)], env=env, stderr=errors, text=True)

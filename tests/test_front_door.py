@@ -3,6 +3,7 @@ the inference paths, bounded clients, and predictions retried so that plain clie
 while workers are scaled down."""
 
 import socket
+import subprocess
 import threading
 import time
 from collections import Counter
@@ -34,6 +35,25 @@ def test_only_the_inference_paths_pass_and_the_key_is_added(front, http, digit_p
     for path in ("/models", "/models/mnist", "/token", "/metrics", "/key_file.json", "/api-description"):
         refused = http.get(f"{front}{path}", timeout=10)
         assert refused.status_code == 404 and refused.json()["error"]["type"] == "not_found", path
+
+
+def test_the_door_speaks_tls_when_given_a_certificate(torchserve, tmp_path, digit_pngs):
+    require_debian_packages(find_haproxy() is not None, "haproxy")
+    pem = tmp_path / "door.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(pem), "-out", str(tmp_path / "cert.pem")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    certificate = (tmp_path / "cert.pem").read_text()
+    pem.write_text(certificate + pem.read_text())
+    port, tls_port = free_ports(2)
+    png, label = digit_pngs[0]
+    with front_door(port, torchserve.inference_url, torchserve.key_file, tls_port=tls_port, tls_pem=pem):
+        answer = requests.post(
+            f"https://127.0.0.1:{tls_port}/predictions/mnist", data=png, verify=str(tmp_path / "cert.pem"), timeout=30
+        )
+    assert answer.json()["predictions"]["prediction"]["label"] == label
 
 
 def test_a_body_over_the_limit_is_refused_at_the_door(front, http):
