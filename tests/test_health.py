@@ -18,6 +18,13 @@ def probe(kind: str, server) -> int:
     return health.main([kind, *urls, "--key-file", str(server.key_file), "--timeout", "2"])
 
 
+def wait_ready(server, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while probe("ready", server) != 0:
+        assert time.monotonic() < deadline, "never ready"
+        time.sleep(0.5)
+
+
 def test_a_serving_torchserve_is_live_and_ready(torchserve):
     assert probe("live", torchserve) == 0
     assert probe("ready", torchserve) == 0
@@ -29,7 +36,7 @@ def test_a_worker_stuck_on_a_request_makes_the_replica_unready_but_still_live(tm
     with running(configured_instance(tmp_path)) as server:
         assert server.scale(1) == 1
         worker = psutil.Process(server.workers()[0]["pid"])
-        assert probe("ready", server) == 0
+        wait_ready(server)  # the first prediction after scaling can take longer than a probe's timeout
         worker.suspend()
         try:
             assert server.workers()[0]["status"] == "READY"  # what the management API alone would trust
@@ -39,10 +46,7 @@ def test_a_worker_stuck_on_a_request_makes_the_replica_unready_but_still_live(tm
             assert probe("live", server) == 0  # not restarted for it: it may yet answer
         finally:
             worker.resume()
-        deadline = time.monotonic() + 30
-        while probe("ready", server) != 0:
-            assert time.monotonic() < deadline
-            time.sleep(0.5)
+        wait_ready(server)
 
 
 def test_nothing_listening_is_neither_live_nor_ready(tmp_path):

@@ -64,7 +64,8 @@ def test_predictions_streamed_while_scaling_up_and_down(torchserve, predict_url,
                 except requests.RequestException as error:
                     raw.append((started, type(error).__name__, time.monotonic() - started))
 
-    clients = [threading.Thread(target=our_client) for _ in range(3)] + [threading.Thread(target=raw_client)]
+    clients = [threading.Thread(target=our_client) for _ in range(3)]
+    clients += [threading.Thread(target=raw_client) for _ in range(2)]
     for client in clients:
         client.start()
     scale_ups = []
@@ -72,9 +73,9 @@ def test_predictions_streamed_while_scaling_up_and_down(torchserve, predict_url,
         for workers in (1, 3, 1, 3, 1):
             began = time.monotonic()
             assert torchserve.scale(workers) == workers
-            if workers == 3:
-                scale_ups.append((began, time.monotonic()))
-            time.sleep(1)
+            if workers == 3:  # the scale-up and the second after it, well before the next scale-down
+                scale_ups.append((began, time.monotonic() + 1))
+            time.sleep(3 if workers == 3 else 1)
     finally:
         stop.set()
         for client in clients:
