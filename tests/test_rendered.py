@@ -1,11 +1,12 @@
-"""Training's rendered banks: non-digits and typed digits as the handler hands them to the network."""
+"""Training's rendered banks: non-digits, typed digits and digits re-drawn with other pens, as the
+handler hands them to the network."""
 
 import numpy as np
 import torch
 
 from handler.image import image_to_tensor
-from model import MNIST_BACKGROUND
-from training.rendered import PAINTERS, outlier_bank, typed_digit_bank
+from model import MNIST_BACKGROUND, MNIST_MEAN, MNIST_STD
+from training.rendered import PAINTERS, other_pen, outlier_bank, pen_digit_bank, typed_digit_bank
 
 
 def test_the_bank_is_seeded_shaped_like_digits_and_never_blank():
@@ -27,3 +28,25 @@ def test_typed_digits_come_with_their_labels_and_are_read_by_the_shipped_network
     assert images.shape == (50, 1, 28, 28) and labels.tolist() == [i % 10 for i in range(50)]
     with torch.inference_mode():
         assert (shipped_model(images).argmax(1) == labels).float().mean() > 0.7
+
+
+def test_other_pens_change_the_stroke_width_of_the_same_digit(mnist_test_images):
+    digit = np.asarray(mnist_test_images[0][0])
+    covered = []  # the share of the paper each pen inks
+    for seed in range(12):
+        drawn = np.asarray(other_pen(digit, np.random.default_rng(seed)).resize((112, 112)), dtype=np.float64)
+        paper = np.median(drawn)
+        covered.append(float((drawn > paper + (drawn.max() - paper) / 2).mean()))
+    assert max(covered) > 3 * min(covered) > 0, covered  # a broad nib covers far more than a fine pen
+
+
+def test_pen_digits_keep_their_labels_and_are_read_by_the_shipped_network(shipped_model, mnist_test_images):
+    pixels = torch.stack([torch.from_numpy(np.array(mnist_test_images[i][0])) for i in range(40)])
+    digits = ((pixels.float() / 255 - MNIST_MEAN) / MNIST_STD).unsqueeze(1)
+    labels = torch.tensor([mnist_test_images[i][1] for i in range(40)])
+    images, kept = pen_digit_bank(digits, labels, 60, seed=2)
+    assert images.shape == (60, 1, 28, 28) and torch.isfinite(images).all()
+    assert torch.equal(images, pen_digit_bank(digits, labels, 60, seed=2)[0])
+    assert set(kept.tolist()) <= set(labels.tolist())
+    with torch.inference_mode():
+        assert (shipped_model(images).argmax(1) == kept).float().mean() > 0.8

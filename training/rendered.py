@@ -5,6 +5,15 @@ on MNIST alone reads the 1 with a flag (and a foot) that much of the world write
 share of each batch is digits typed in the DejaVu faces matplotlib ships, jittered in size,
 weight and slant. (The evaluation's fonts are Debian's other faces, never these.)
 
+MNIST's own digits written with other pens and sent as photos: the handler brings a marker or a
+hairline back into MNIST's pen range (`handler.normalise.match_pen`), but what it hands the network
+is not MNIST's strokes: a fat nib closes small loops and rounds the joints, and erosion cannot
+reopen them; a fine pen loses MNIST's soft edges. So a share of each batch is training digits
+re-drawn with a broad calligraphic nib (grey dilation with a tilted ellipse, at 4x) or a fine pen
+(the strokes' cores, where the ink is darkest), on paper with a ramp of light and grain, and run
+through the handler's own pipeline. (The evaluation's pens are round ones drawn along a skeleton,
+and its digits are MNIST's test digits: neither is drawn here.)
+
 Images that are not digits, for outlier exposure.
 
 A network trained only on digits answers every input with a digit, and often a confident one: pure
@@ -29,6 +38,7 @@ from scipy import ndimage
 
 from handler.errors import RequestError
 from handler.image import image_to_tensor
+from model import MNIST_MEAN, MNIST_STD
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerif.ttf", "DejaVuSans-Oblique.ttf")
@@ -98,6 +108,35 @@ def letter(rng: np.random.Generator) -> Image.Image:
 PAINTERS: tuple[Painter, ...] = (noise, texture, scribble, letter)
 
 
+def _nib(rng: np.random.Generator) -> np.ndarray:
+    """A broad pen's footprint: an ellipse 6-18 px across at 4x MNIST's size, 40-100% as thick as
+    it is long, tilted at random."""
+    length = rng.uniform(3.0, 9.0)
+    thickness = length * rng.uniform(0.4, 1.0)
+    angle = rng.uniform(0, np.pi)
+    reach = int(np.ceil(length))
+    y, x = np.mgrid[-reach : reach + 1, -reach : reach + 1]
+    along, across = x * np.cos(angle) + y * np.sin(angle), -x * np.sin(angle) + y * np.cos(angle)
+    return (along / length) ** 2 + (across / thickness) ** 2 <= 1
+
+
+def other_pen(digit: np.ndarray, rng: np.random.Generator) -> Image.Image:
+    """An MNIST digit (28x28 uint8, white on black) re-drawn at 4x with a broad nib or a fine pen,
+    on paper lit by a ramp and grainy, white on black (`_normalised` turns half of them over)."""
+    large = np.asarray(Image.fromarray(digit).resize((112, 112), Image.Resampling.BICUBIC), dtype=np.float64)
+    if rng.random() < 0.5:
+        strokes = ndimage.grey_dilation(large, footprint=_nib(rng))
+    else:  # the strokes' cores, softened by a slight blur: a fine pen
+        cores = large >= rng.uniform(0.75, 0.95) * large.max()
+        strokes = ndimage.gaussian_filter(cores * 255.0, sigma=rng.uniform(0.5, 1.0))
+    ramp = np.linspace(0, rng.uniform(0, 40), 112)[None, :]
+    paper = rng.uniform(0, 40) + (ramp if rng.random() < 0.5 else ramp.T)
+    ink = rng.uniform(0.6, 1.0) * strokes
+    pixels = np.clip(paper + ink + rng.normal(0, rng.uniform(0, 6), ink.shape), 0, 255).astype(np.uint8)
+    side = int(rng.integers(48, 300))
+    return Image.fromarray(pixels).resize((side, side), Image.Resampling.BILINEAR)
+
+
 def _normalised(painting: Image.Image, rng: np.random.Generator) -> torch.Tensor | None:
     """The network's input for the painting, by the handler's own pipeline (`image_to_tensor`), sent
     dark on light half the time; None if the handler refuses it."""
@@ -133,3 +172,20 @@ def typed_digit_bank(count: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]
             images.append(image)
             labels.append(label)
     return torch.stack(images), torch.tensor(labels)
+
+
+def pen_digit_bank(
+    digits: torch.Tensor, labels: torch.Tensor, count: int, seed: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """`count` of the given training digits (normalised Nx1x28x28 tensors) re-drawn with other pens
+    (`other_pen`) as the handler would hand them to the network, and their labels."""
+    rng = np.random.default_rng(seed)
+    pixels = ((digits[:, 0] * MNIST_STD + MNIST_MEAN).clamp(0, 1) * 255).round().byte().numpy()
+    images, kept = [], []
+    while len(images) < count:
+        index = int(rng.integers(len(pixels)))
+        image = _normalised(other_pen(pixels[index], rng), rng)
+        if image is not None:
+            images.append(image)
+            kept.append(int(labels[index]))
+    return torch.stack(images), torch.tensor(kept)

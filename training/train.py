@@ -29,12 +29,13 @@ from training.augment import augment
 from training.calibration import calibrate
 from training.data import TRAIN_SIZE, default_root, load_splits
 from training.recipes import RECIPES, Recipe
-from training.rendered import outlier_bank, typed_digit_bank
+from training.rendered import outlier_bank, pen_digit_bank, typed_digit_bank
 
 EVAL_BATCH_SIZE = 1000
 # Rendered once per run and drawn from at random, per 55,000 training images (fewer for a smoke run):
 OUTLIER_BANK = 6000  # non-digits
 TYPED_BANK = 3000  # digits typed in fonts
+PEN_BANK = 6000  # training digits re-drawn with other pens
 
 
 def pick_device() -> torch.device:
@@ -64,26 +65,35 @@ def make_optimizer(model: nn.Module, recipe: Recipe) -> torch.optim.Optimizer:
 
 @dataclass
 class Extras:
-    """What each batch carries beside MNIST: digits typed in fonts and non-digits (training/rendered.py)."""
+    """What each batch carries beside MNIST: digits typed in fonts, training digits re-drawn with other
+    pens, and non-digits (training/rendered.py)."""
 
     typed: tuple[torch.Tensor, torch.Tensor] | None = None
+    pens: tuple[torch.Tensor, torch.Tensor] | None = None
     outliers: torch.Tensor | None = None
 
     @classmethod
-    def for_recipe(cls, recipe: Recipe, seed: int, train_images: int) -> "Extras":
-        share = min(1.0, train_images / TRAIN_SIZE)
+    def for_recipe(cls, recipe: Recipe, seed: int, train_set: TensorDataset) -> "Extras":
+        share = min(1.0, len(train_set) / TRAIN_SIZE)
+
+        def bank(size: int) -> int:
+            return max(100, round(size * share))
+
         return cls(
-            typed=typed_digit_bank(max(100, round(TYPED_BANK * share)), seed) if recipe.typed_digits else None,
-            outliers=outlier_bank(max(100, round(OUTLIER_BANK * share)), seed) if recipe.outliers else None,
+            typed=typed_digit_bank(bank(TYPED_BANK), seed) if recipe.typed_digits else None,
+            pens=pen_digit_bank(*train_set.tensors, bank(PEN_BANK), seed) if recipe.pen_digits else None,
+            outliers=outlier_bank(bank(OUTLIER_BANK), seed) if recipe.outliers else None,
         )
 
     def add_to(
         self, images: torch.Tensor, labels: torch.Tensor, recipe: Recipe, generator: torch.Generator
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """The batch with typed digits appended to the labelled images and outliers after them all."""
-        if self.typed is not None:
-            drawn = torch.randint(len(self.typed[0]), (recipe.typed_digits,), generator=generator)
-            images, labels = torch.cat([images, self.typed[0][drawn]]), torch.cat([labels, self.typed[1][drawn]])
+        """The batch with typed and re-drawn digits appended to the labelled images and outliers after
+        them all."""
+        for bank, count in ((self.typed, recipe.typed_digits), (self.pens, recipe.pen_digits)):
+            if bank is not None:
+                drawn = torch.randint(len(bank[0]), (count,), generator=generator)
+                images, labels = torch.cat([images, bank[0][drawn]]), torch.cat([labels, bank[1][drawn]])
         if self.outliers is not None:
             drawn = torch.randint(len(self.outliers), (recipe.outliers,), generator=generator)
             images = torch.cat([images, self.outliers[drawn]])
@@ -238,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         generator=torch.Generator().manual_seed(args.seed),
     )
     generator = torch.Generator().manual_seed(args.seed)
-    extras = Extras.for_recipe(recipe, args.seed, len(train_set))
+    extras = Extras.for_recipe(recipe, args.seed, train_set)
 
     model = NETWORKS[args.model].architecture().to(device)
     # An exponential moving average of the weights (and batch-norm statistics) is what is evaluated
