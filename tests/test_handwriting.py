@@ -28,23 +28,20 @@ pytestmark = pytest.mark.integration
 DIGITS = 200  # per set: MNIST test digits 1000-1199 (the other tests use the first ones)
 REPORT = ROOT / "reports" / "evaluation.md"
 DEFAULT_TARGET, LENET_TARGET, MOST_REFUSED = 0.98, 0.97, 0.005
-# The sets where a version is still short of its target (issue 13 stays open for them): fat markers
-# that close a digit's loops, strokes broken by erosion, hairlines. Exactly these may fall short;
-# their figures are held to the report like every other.
+# The sets where a version is still short of its target (issue 13 stays open for them): hairlines and
+# eroded strokes whose skeleton lost a loop or broke (a 9 read as 1, a 3 with a loop as 8), markers
+# that close a digit's loops, and 8x8 thumbnails where a 9 or a 4 is a blob. Exactly these may fall
+# short; their figures are held to the report like every other.
 SHORT_OF_TARGET = {
     "default": {
         ("pen-hairline", "paper"),
         ("pen-hairline", "canvas"),
-        ("pen-marker", "paper"),
         ("pen-marker", "canvas"),
         ("pen-eroded", "paper"),
+        ("thumbnail-8-blocky", "paper"),
+        ("thumbnail-8-smooth", "paper"),
     },
-    "lenet": {
-        ("pen-marker", "paper"),
-        ("pen-dilated", "paper"),
-        ("pen-eroded", "paper"),
-        ("thumbnail-16-smooth", "paper"),
-    },
+    "lenet": {("pen-marker", "paper")},
 }
 NAIVE = transforms.Compose(
     [

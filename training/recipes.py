@@ -23,13 +23,14 @@ class Recipe:
     label_smoothing: float = 0.0
     augment: bool = False  # other pens, resolutions, blur, elastic and affine moves (training/augment.py)
     typed_digits: int = 0  # digits typed in fonts per batch (training/rendered.py)
+    pen_digits: int = 0  # training digits re-drawn with other pens per batch (training/rendered.py)
     outliers: int = 0  # non-digits per batch, trained towards the uniform answer (training/rendered.py)
     outlier_weight: float = 0.5
     ema_decay: float = 0.0  # ship a moving average of the weights with this decay per step (0: off)
 
 
 RECIPES: dict[str, Recipe] = {
-    "mlp": Recipe(epochs=15, batch_size=64, optimizer="sgd", lr=0.1, typed_digits=4, outliers=16),
+    "mlp": Recipe(epochs=15, batch_size=64, optimizer="sgd", lr=0.1, weight_decay=5e-4, typed_digits=4, outliers=16),
     "lenet": Recipe(
         epochs=45,
         batch_size=64,
@@ -37,6 +38,7 @@ RECIPES: dict[str, Recipe] = {
         lr=3e-3,
         augment=True,
         typed_digits=4,
+        pen_digits=4,
         outliers=16,
         ema_decay=0.999,
     ),
@@ -44,11 +46,11 @@ RECIPES: dict[str, Recipe] = {
         epochs=32,
         batch_size=128,
         optimizer="sgd",
-        lr=0.1,
+        lr=0.2,
         weight_decay=1e-4,
-        label_smoothing=0.05,
         augment=True,
         typed_digits=8,
+        pen_digits=16,
         outliers=32,
         ema_decay=0.999,
     ),
