@@ -16,10 +16,10 @@ from training.recipes import RECIPES
 from training.reports import FILES, REPORTS_DIR
 from training.train import TABLE_HEADER, evaluate, pick_device, table_row
 
-# What each network must reach on the 10,000 test digits (compact's goal is 99.6%, not reached yet
-# beside the robustness training: see docs/training.md), and the most its calibrated probabilities may
-# miss by (expected calibration error, 15 bins, on the test set).
-REQUIRED_ACCURACY = {"mlp": 0.98, "lenet": 0.995, "compact": 0.994}
+# What each network must reach on the 10,000 test digits (issue 13's floors: compact 99.6%, LeNet
+# 99.5%), and the most its calibrated probabilities may miss by (expected calibration error, 15 bins,
+# on the test set).
+REQUIRED_ACCURACY = {"mlp": 0.98, "lenet": 0.995, "compact": 0.996}
 MOST_CALIBRATION_ERROR = {"mlp": 0.01, "lenet": 0.01, "compact": 0.01}
 
 
