@@ -5,7 +5,8 @@ import numpy as np
 import torch
 
 from handler.image import image_to_tensor
-from model import MNIST_BACKGROUND, MNIST_MEAN, MNIST_STD
+from model import MNIST_BACKGROUND
+from training.data import default_root, load_mnist
 from training.rendered import PAINTERS, other_pen, outlier_bank, pen_digit_bank, typed_digit_bank
 
 
@@ -40,10 +41,8 @@ def test_other_pens_change_the_stroke_width_of_the_same_digit(mnist_test_images)
     assert max(covered) > 3 * min(covered) > 0, covered  # a broad nib covers far more than a fine pen
 
 
-def test_pen_digits_keep_their_labels_and_are_read_by_the_shipped_network(shipped_model, mnist_test_images):
-    pixels = torch.stack([torch.from_numpy(np.array(mnist_test_images[i][0])) for i in range(40)])
-    digits = ((pixels.float() / 255 - MNIST_MEAN) / MNIST_STD).unsqueeze(1)
-    labels = torch.tensor([mnist_test_images[i][1] for i in range(40)])
+def test_pen_digits_keep_their_labels_and_are_read_by_the_shipped_network(shipped_model):
+    digits, labels = (tensor[:40] for tensor in load_mnist(default_root(), train=False).tensors)
     images, kept = pen_digit_bank(digits, labels, 60, seed=2)
     assert images.shape == (60, 1, 28, 28) and torch.isfinite(images).all()
     assert torch.equal(images, pen_digit_bank(digits, labels, 60, seed=2)[0])
