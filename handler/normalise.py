@@ -5,8 +5,9 @@ their aspect ratio and centred by their centre of mass in 28x28 (LeCun et al.). 
 right only on inputs that look like that, so each image is brought into that form: transparency
 composited so canvas ink stays visible, a thumbnail enlarged and a photo reduced to a working size,
 dark-on-light inverted (the background is what the border shows), the paper's level subtracted and
-its lighting too where it is uneven, the digit found among specks and stray lines, cropped, its
-pen brought into MNIST's range, fitted and centred. Every step decides from the image itself:
+its lighting too where it is uneven, a ruled page's lines taken out, the digit found among specks
+and stray lines, cropped, its pen brought into MNIST's range, fitted and centred. Every step
+decides from the image itself:
 the paper is fitted as a smooth surface under the ink, never as "whatever is wider than a fixed
 share of the image", which took fat marker strokes for paper and hollowed them. An image where
 nothing stands out from the paper and its noise (blank paper, pure noise) has no digit. A 28x28
@@ -30,6 +31,10 @@ UNEVEN_PAPER = 12.0  # of 255: paper whose lighting varies more than this across
 KEEP_FRACTION = 0.04  # pieces smaller than this share of the largest are specks; a thin pen's broken stroke is not
 BORDER_BAND = 0.15  # lines within this share of the size from an edge are not part of the digit
 LINE_COVERAGE = 0.75  # a row or column this full of ink near the border is a line, not a stroke
+FLOOR_SHARE = 0.5  # of Otsu's level: ink below it is paper in the contrast stretch
+RULED_COVERAGE = 0.9  # a straight line crossing this share of the image anywhere is the paper's ruling
+RULED_TILT = 6.0  # degrees: how far a photographed page's lines may lean
+RULED_WIDTH = 8  # pixels of the working size: a line is a thin band of crossing rows with paper either side
 # MNIST's pen, in pixels of the 20x20 box: about 2-3 pixels wide. Pens outside this range are
 # brought to its edge before fitting, so a hairline does not vanish and a marker does not blot.
 PEN_RANGE = (2.0, 4.0)
@@ -160,6 +165,35 @@ def _clear_border_lines(mask: np.ndarray) -> np.ndarray:
     return mask
 
 
+def ruled_lines(ink_mask: np.ndarray) -> np.ndarray:
+    """The pixels of straight lines that run across the whole image, level or upright, leaning by up
+    to RULED_TILT degrees: a ruled or squared page's lines, which cross the digit where one near
+    the border does not. A digit's own stroke does not span the image from edge to edge. Each
+    row is followed along every lean in half-degree steps, with a pixel's tolerance either side; a
+    line is a thin band of such rows with paper beside it (grain fills whole fields of rows). Where
+    a stroke crosses the line, ink goes on beyond both of its sides: those pixels are the stroke's."""
+    found = np.zeros_like(ink_mask)
+    for grid, marks in ((ink_mask, found), (ink_mask.T, found.T)):  # rows, then columns (views)
+        height, width = grid.shape
+        tolerant = ndimage.binary_dilation(grid, structure=np.ones((3, 1), dtype=bool))
+        columns = np.arange(width)
+        for slope in np.tan(np.radians(np.arange(-RULED_TILT, RULED_TILT + 0.25, 0.5))):
+            rows = np.arange(height)[:, None] + np.round(columns * slope).astype(int)
+            inside = (rows >= 0) & (rows < height)
+            path = tolerant[np.clip(rows, 0, height - 1), columns] & inside
+            coverage = path.mean(axis=1)
+            bands, _ = ndimage.label(coverage >= RULED_COVERAGE)  # runs of neighbouring rows
+            for (band,) in ndimage.find_objects(bands):
+                beside = [coverage[row] for row in (band.start - 4, band.stop + 3) if 0 <= row < height]
+                if band.stop - band.start > RULED_WIDTH or max(beside, default=0.0) >= 0.5:
+                    continue
+                above, below = rows[band.start] - 2, rows[band.stop - 1] + 2
+                crossed = grid[np.clip(above, 0, height - 1), columns] & grid[np.clip(below, 0, height - 1), columns]
+                keep = inside[band] & ~(crossed & (above >= 0) & (below < height))
+                marks[rows[band][keep], np.broadcast_to(columns, keep.shape)[keep]] = True
+    return found & ink_mask
+
+
 def _is_edge_line(box: tuple[slice, slice], shape: tuple[int, ...]) -> bool:
     """A long thin piece lying along the border: a short ruled line, a fold, a shadow's edge."""
     height, width = box[0].stop - box[0].start, box[1].stop - box[1].start
@@ -189,13 +223,14 @@ def stands_out(ink: np.ndarray, otsu_level: float, noise: float) -> bool:
     return float(ink[above].mean() - ink[~above].mean()) >= max(MIN_CONTRAST, NOISE_MARGIN * noise)
 
 
-def digit_mask(ink: np.ndarray, otsu_level: float, noise: float) -> np.ndarray:
-    """The pixels of the digit: ink above Otsu's level, in the pieces big enough to be strokes and
-    not lying along the border; no digit when nothing stands out (`stands_out`)."""
+def digit_mask(ink: np.ndarray, otsu_level: float, noise: float, lines: np.ndarray) -> np.ndarray:
+    """The pixels of the digit: ink above Otsu's level, off the page's `lines`, in the pieces big
+    enough to be strokes and not lying along the border; no digit when nothing stands out
+    (`stands_out`)."""
     if not stands_out(ink, otsu_level, noise):
         raise _no_digit()
     threshold = max(otsu_level, ink.max() * 0.2)
-    labels, count = ndimage.label(_clear_border_lines(ink > threshold), structure=EIGHT_NEIGHBOURS)
+    labels, count = ndimage.label(_clear_border_lines((ink > threshold) & ~lines), structure=EIGHT_NEIGHBOURS)
     sizes = np.bincount(labels.ravel(), minlength=count + 1)
     boxes = ndimage.find_objects(labels)
     candidates = [label for label, box in enumerate(boxes, start=1) if not _is_edge_line(box, ink.shape)]
@@ -208,15 +243,17 @@ def digit_mask(ink: np.ndarray, otsu_level: float, noise: float) -> np.ndarray:
     return np.isin(labels, keep)
 
 
-def crop_to_digit(ink: np.ndarray, mask: np.ndarray, otsu_level: float) -> np.ndarray:
+def crop_to_digit(ink: np.ndarray, mask: np.ndarray, otsu_level: float, lines: np.ndarray) -> np.ndarray:
     """The digit's bounding box, everything outside its strokes zeroed, contrast stretched to 0-255
     so that stroke cores saturate like MNIST's pen. The strokes are the mask grown by the ink that
     joins it down to the stretch's floor (hysteresis): where a thin pen thins out or a scan fades,
-    the stroke dips under Otsu's level, and cutting it there opens a 0 into a 6 or takes a 7's bar."""
+    the stroke dips under Otsu's level, and cutting it there opens a 0 into a 6 or takes a 7's bar.
+    The page's `lines` are left out, or the hysteresis would follow them out of the digit (where
+    one crosses a stroke, `ruled_lines` has left the stroke its pixels)."""
     rows, columns = np.nonzero(mask)
     box = (slice(rows.min(), rows.max() + 1), slice(columns.min(), columns.max() + 1))
-    floor, core = otsu_level * 0.5, np.percentile(ink[mask], 90)
-    faint, _ = ndimage.label(ink > floor, structure=EIGHT_NEIGHBOURS)
+    floor, core = otsu_level * FLOOR_SHARE, np.percentile(ink[mask], 90)
+    faint, _ = ndimage.label((ink > floor) & ~lines, structure=EIGHT_NEIGHBOURS)
     joined = np.isin(faint, np.unique(faint[mask]))
     strokes = ndimage.binary_dilation(joined, structure=EIGHT_NEIGHBOURS, iterations=2)[box]
     crop = ink[box] * strokes
@@ -284,5 +321,6 @@ def mnist_style(image: Image.Image) -> np.ndarray:
         return pixels
     ink, noise = remove_background(white_on_black(np.asarray(to_working_size(gray), dtype=np.float32)))
     level = otsu_threshold(ink)  # one histogram serves the mask and the contrast stretch
-    mask = digit_mask(ink, level, noise)
-    return fit_and_centre(match_pen(crop_to_digit(ink, mask, level), pen_width(mask)))
+    lines = ruled_lines(ink > level * FLOOR_SHARE)  # looked for down to faint ink: a faint line is whole there
+    mask = digit_mask(ink, level, noise, lines)
+    return fit_and_centre(match_pen(crop_to_digit(ink, mask, level, lines), pen_width(mask)))

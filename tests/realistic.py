@@ -25,8 +25,28 @@ def _enlarged(digit: Image.Image, rng: np.random.Generator, angle: float = 0.0) 
     return glyph.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True) if angle else glyph
 
 
-def on_paper(glyph: Image.Image, rng: np.random.Generator, stray_line: bool = False) -> Image.Image:
-    """Dark ink on off-white paper, lit unevenly, with grain, the digit somewhere off-centre."""
+def ruling(width: int, height: int, pitch: float, rng: np.random.Generator) -> np.ndarray:
+    """A notebook's ruling as coverage (0-1): lines `pitch` apart, squared a third of the time, from
+    1 pixel to a 30th of the pitch wide, leaning up to 5 degrees as on a page photographed askew."""
+    side = 2 * max(width, height)
+    layer = Image.new("L", (side, side), 0)
+    draw = ImageDraw.Draw(layer)
+    thickness = int(rng.integers(1, max(1, round(pitch / 30)) + 1))
+    squared = rng.random() < 1 / 3
+    for position in np.arange(rng.uniform(0, pitch), side, pitch):
+        draw.line([(0, position), (side, position)], fill=255, width=thickness)
+        if squared:
+            draw.line([(position, 0), (position, side)], fill=255, width=thickness)
+    layer = layer.rotate(rng.uniform(-5, 5), resample=Image.Resampling.BICUBIC)
+    left, top = (side - width) // 2, (side - height) // 2
+    return np.asarray(layer.crop((left, top, left + width, top + height)), dtype=np.float32) / 255
+
+
+def on_paper(
+    glyph: Image.Image, rng: np.random.Generator, stray_line: bool = False, ruled: bool = False
+) -> Image.Image:
+    """Dark ink on off-white paper, lit unevenly, with grain, the digit somewhere off-centre; `ruled`:
+    on a notebook's lines, which are lighter than the ink and cross the digit."""
     size = glyph.size[0]
     width, height = (int(size * rng.uniform(1.3, 2.2)) for _ in range(2))
     left, top = int(rng.integers(0, width - size + 1)), int(rng.integers(0, height - size + 1))
@@ -41,6 +61,9 @@ def on_paper(glyph: Image.Image, rng: np.random.Generator, stray_line: bool = Fa
         -20, 20
     )
     paper = rng.uniform(185, 235) + ramp + rng.normal(0, 7, (height, width))
+    if ruled:
+        lines = ruling(width, height, size * rng.uniform(0.35, 1.1), rng)
+        paper = paper * (1 - lines) + rng.uniform(70, 170) * lines
     ink = rng.uniform(15, 70)
     gray = paper * (1 - alpha) + ink * alpha
     tint = np.array([1.0, 0.98, 0.92])
@@ -58,6 +81,10 @@ def paper_png(digit: Image.Image, rng: np.random.Generator) -> bytes:
 
 def paper_with_stray_line(digit: Image.Image, rng: np.random.Generator) -> bytes:
     return encode_as(on_paper(_enlarged(digit, rng), rng, stray_line=True), "JPEG")
+
+
+def ruled_paper(digit: Image.Image, rng: np.random.Generator) -> bytes:
+    return encode_as(on_paper(_enlarged(digit, rng), rng, ruled=True), "JPEG")
 
 
 def rotated_and_blurred(digit: Image.Image, rng: np.random.Generator) -> bytes:
@@ -80,6 +107,7 @@ RENDERERS: dict[str, Renderer] = {
     "paper-stray-line": paper_with_stray_line,
     "rotated-blurred": rotated_and_blurred,
     "canvas-rgba": canvas_export,
+    "ruled-paper": ruled_paper,
 }
 
 

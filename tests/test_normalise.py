@@ -14,6 +14,7 @@ from handler.normalise import (
     paper_surface,
     pen_width,
     remove_background,
+    ruled_lines,
     white_on_black,
 )
 
@@ -105,6 +106,40 @@ def test_a_stroke_fading_under_otsus_level_is_kept_where_it_joins_the_digit():
     result = mnist_style(ring(200, stroke=0.05, faded=150))
     paper, _ = ndimage.label(result <= 40)
     assert paper[14, 14] != paper[0, 0], "the hole of the 0 must stay closed"
+
+
+def ruled(page: Image.Image, pitch: int, lean: float, level: int = 90) -> Image.Image:
+    """`page` with a notebook's ruling: lines `pitch` apart, 3 pixels wide, lighter than the ink,
+    leaning by `lean` degrees."""
+    side = 2 * max(page.size)
+    lines = Image.new("L", (side, side), 0)
+    for position in range(pitch // 2, side, pitch):
+        ImageDraw.Draw(lines).line([(0, position), (side, position)], fill=255, width=3)
+    lines = lines.rotate(lean, resample=Image.Resampling.BICUBIC).crop((0, 0, *page.size))
+    return Image.composite(Image.new("L", page.size, level), page, lines)
+
+
+@pytest.mark.parametrize("lean", [0.0, -4.0, 5.5])
+def test_a_ruled_pages_lines_are_taken_out_even_where_they_cross_the_digit(lean):
+    """Only lines near the border were taken out: a ruled page's lines joined the digit, which was
+    read as a line (a 0 on ruled paper came back as a flat bar)."""
+    page = ring(200, stroke=0.06, paper=225)
+    plain, result = mnist_style(page), mnist_style(ruled(page, pitch=40, lean=lean))
+    beside = ~ndimage.binary_dilation(plain > 0, iterations=2)  # a pixel's shift in centring is allowed
+    assert result[beside].max() < 60, "no ruled line may be left beside the digit"
+    assert (result > 127).sum() == pytest.approx((plain > 127).sum(), rel=0.15), "the ring must stay whole"
+    paper, _ = ndimage.label(result <= 40)
+    assert paper[14, 14] != paper[0, 0], "the hole of the 0 must stay closed"
+
+
+def test_ruled_lines_are_straight_thin_and_edge_to_edge():
+    mask = np.zeros((200, 200), dtype=bool)
+    mask[60:64, 10:180] = True  # a long stroke, as a 7's bar: 85% of the width
+    mask[120:123, :] = True  # a ruled line
+    lines = ruled_lines(mask)
+    assert lines[120:123].all() and not lines[60:64].any()
+    grain = np.random.default_rng(0).random((200, 200)) < 0.6  # a field of grain above the floor
+    assert not ruled_lines(grain).any()
 
 
 def test_a_one_drawn_near_the_canvas_edge_is_a_digit_and_a_lone_ruled_line_is_not():
