@@ -175,6 +175,8 @@ def ruled_lines(ink_mask: np.ndarray) -> np.ndarray:
     found = np.zeros_like(ink_mask)
     for grid, marks in ((ink_mask, found), (ink_mask.T, found.T)):  # rows, then columns (views)
         height, width = grid.shape
+        if grid.any(axis=0).mean() < RULED_COVERAGE:  # no line crosses: most images, found at once
+            continue
         tolerant = ndimage.binary_dilation(grid, structure=np.ones((3, 1), dtype=bool))
         columns = np.arange(width)
         for slope in np.tan(np.radians(np.arange(-RULED_TILT, RULED_TILT + 0.25, 0.5))):
