@@ -2,12 +2,13 @@
 
 Built by the tests, independently of the handler's code, from data the project may use: the MNIST
 test digits re-drawn with other pens (thinned to a one-pixel skeleton with scikit-image and
-re-stroked from a hairline to a marker a third of the digit's height, or dilated and eroded as
-they are), shrunk to thumbnails of 8, 12 and 16 pixels and sent enlarged (blocky or smooth), and
-digits typed in the handwriting-like and other fonts Debian ships, jittered in size, slant,
-rotation, position and weight, as a stand-in for writers MNIST never saw. Each is sent dark on
-light paper (uneven light, grain, JPEG) or as a transparent canvas export, the ways people send
-digits. Renderers take (digit, label, seeded generator) and return encoded image bytes.
+re-stroked from a hairline to a marker a third of the digit's height, with a pen whose width
+swells and thins along the strokes or one that skips, or dilated and eroded as they are), shrunk
+to thumbnails of 8, 12 and 16 pixels and sent enlarged (blocky or smooth), and digits typed in
+the handwriting-like and other fonts Debian ships, jittered in size, slant, rotation, position and
+weight, as a stand-in for writers MNIST never saw. Each is sent dark on light paper (uneven light,
+grain, JPEG) or as a transparent canvas export, the ways people send digits. Renderers take
+(digit, label, seeded generator) and return encoded image bytes.
 """
 
 from collections.abc import Callable
@@ -98,11 +99,18 @@ def skeleton(digit: Image.Image, scale: int = 8) -> np.ndarray:
     return skeletonize(np.asarray(large) > 100)
 
 
-def restroke(centre_line: np.ndarray, width: float) -> Image.Image:
-    """A round pen `width` pixels wide (anti-aliased) drawn along the centre line."""
-    distance = ndimage.distance_transform_edt(~centre_line)
-    coverage = np.clip(width / 2 + 0.5 - distance, 0, 1)
+def restroke(centre_line: np.ndarray, width: float | np.ndarray) -> Image.Image:
+    """A round pen `width` pixels wide (anti-aliased) drawn along the centre line; an array gives
+    the width at each pixel, and each point takes its nearest centre-line pixel's (a pressure pen)."""
+    distance, nearest = ndimage.distance_transform_edt(~centre_line, return_indices=True)
+    local = width[tuple(nearest)] if isinstance(width, np.ndarray) else width
+    coverage = np.clip(local / 2 + 0.5 - distance, 0, 1)
     return Image.fromarray((coverage * 255).astype(np.uint8))
+
+
+def _height(centre_line: np.ndarray) -> int:
+    rows = np.nonzero(centre_line.any(axis=1))[0]
+    return int(rows.max() - rows.min() + 1)
 
 
 def _pen(relative_width: tuple[float, float]) -> Callable[[Image.Image, np.random.Generator], Image.Image]:
@@ -111,15 +119,32 @@ def _pen(relative_width: tuple[float, float]) -> Callable[[Image.Image, np.rando
 
     def glyph(digit: Image.Image, rng: np.random.Generator) -> Image.Image:
         centre_line = skeleton(digit)
-        rows = np.nonzero(centre_line.any(axis=1))[0]
-        height = rows.max() - rows.min() + 1
-        width = max(1.0, rng.uniform(*relative_width) * height)
+        width = max(1.0, rng.uniform(*relative_width) * _height(centre_line))
         return _square(restroke(centre_line, width), margin=0.15)
 
     return glyph
 
 
 hairline, marker = _pen((0.0, 0.03)), _pen((0.2, 0.34))
+
+
+def pressure_pen(digit: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """A brush or fountain pen: the width swells and thins along the strokes, from 2% of the digit's
+    height to 14-27%, as the pressure changes (a smooth random field), so no one width fits it."""
+    centre_line = skeleton(digit)
+    field = ndimage.gaussian_filter(rng.normal(size=centre_line.shape), sigma=12)
+    field = (field - field.min()) / np.ptp(field)
+    width = (0.02 + field * rng.uniform(0.12, 0.25)) * _height(centre_line)
+    return _square(restroke(centre_line, width), margin=0.15)
+
+
+def skipping_pen(digit: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """A ballpoint running dry: 15-35% of the centre line left out in dashes (where a smooth random
+    field is lowest), the rest drawn 2-6% as wide as the digit is tall."""
+    centre_line = skeleton(digit)
+    field = ndimage.gaussian_filter(rng.normal(size=centre_line.shape), sigma=rng.uniform(2, 5))
+    inked = centre_line & (field > np.percentile(field[centre_line], rng.uniform(15, 35)))
+    return _square(restroke(inked, rng.uniform(0.02, 0.06) * _height(centre_line)), margin=0.15)
 
 
 def _morphed(steps: int) -> Callable[[Image.Image, np.random.Generator], Image.Image]:
@@ -201,6 +226,8 @@ GLYPHS: dict[str, Callable[[Image.Image, np.random.Generator], Image.Image]] = {
     "thumbnail-8-smooth": thumbnail(8, Image.Resampling.BICUBIC),
     "thumbnail-12-smooth": thumbnail(12, Image.Resampling.BICUBIC),
     "thumbnail-16-smooth": thumbnail(16, Image.Resampling.BICUBIC),
+    "pen-pressure": pressure_pen,
+    "pen-skipping": skipping_pen,
 }
 
 

@@ -63,6 +63,8 @@ SETS = {
     "thumbnail-8-smooth": "shrunk to 8x8, enlarged 4-16x bicubically",
     "thumbnail-12-smooth": "shrunk to 12x12, enlarged smoothly",
     "thumbnail-16-smooth": "shrunk to 16x16, enlarged smoothly",
+    "pen-pressure": "re-stroked with a pen swelling from 2% to 14-27% of the height along the strokes",
+    "pen-skipping": "re-stroked 2-6% wide with a ballpoint that skips 15-35% of the strokes",
     "fonts": f"{len(handwriting.FONT_FILES)} Debian fonts, handwriting-like and plain, jittered",
     **{kind: "MNIST's strokes as people send them (tests/realistic.py), digits 0-199" for kind in realistic.RENDERERS},
 }
