@@ -37,11 +37,11 @@ SHORT_OF_TARGET = {
         ("pen-hairline", "paper"),
         ("pen-hairline", "canvas"),
         ("pen-marker", "canvas"),
-        ("pen-eroded", "paper"),
-        ("thumbnail-8-blocky", "paper"),
         ("thumbnail-8-smooth", "paper"),
+        ("pen-skipping", "paper"),
+        ("pen-skipping", "canvas"),
     },
-    "lenet": {("pen-marker", "paper")},
+    "lenet": {("pen-marker", "paper"), ("pen-skipping", "paper"), ("pen-skipping", "canvas")},
 }
 NAIVE = transforms.Compose(
     [
