@@ -7,9 +7,9 @@ composited so canvas ink stays visible, a thumbnail enlarged and a photo reduced
 dark-on-light inverted (the background is what the border shows), the paper's level subtracted and
 its lighting too where it is uneven, a ruled page's lines taken out, the digit found among specks
 and stray lines, cropped, its pen brought into MNIST's range, fitted and centred. Every step
-decides from the image itself:
-the paper is fitted as a smooth surface under the ink, never as "whatever is wider than a fixed
-share of the image", which took fat marker strokes for paper and hollowed them. An image where
+decides from the image itself: the paper is fitted as a smooth surface under the ink, never as
+"whatever is wider than a fixed share of the image", which took fat marker strokes for paper and
+hollowed them. An image where
 nothing stands out from the paper and its noise (blank paper, pure noise) has no digit. A 28x28
 image is MNIST's own format and only has its polarity and contrast checked, so MNIST digits reach
 the network untouched.
@@ -225,12 +225,9 @@ def stands_out(ink: np.ndarray, otsu_level: float, noise: float) -> bool:
     return float(ink[above].mean() - ink[~above].mean()) >= max(MIN_CONTRAST, NOISE_MARGIN * noise)
 
 
-def digit_mask(ink: np.ndarray, otsu_level: float, noise: float, lines: np.ndarray) -> np.ndarray:
+def digit_mask(ink: np.ndarray, otsu_level: float, lines: np.ndarray) -> np.ndarray:
     """The pixels of the digit: ink above Otsu's level, off the page's `lines`, in the pieces big
-    enough to be strokes and not lying along the border; no digit when nothing stands out
-    (`stands_out`)."""
-    if not stands_out(ink, otsu_level, noise):
-        raise _no_digit()
+    enough to be strokes and not lying along the border."""
     threshold = max(otsu_level, ink.max() * 0.2)
     labels, count = ndimage.label(_clear_border_lines((ink > threshold) & ~lines), structure=EIGHT_NEIGHBOURS)
     sizes = np.bincount(labels.ravel(), minlength=count + 1)
@@ -323,6 +320,8 @@ def mnist_style(image: Image.Image) -> np.ndarray:
         return pixels
     ink, noise = remove_background(white_on_black(np.asarray(to_working_size(gray), dtype=np.float32)))
     level = otsu_threshold(ink)  # one histogram serves the mask and the contrast stretch
+    if not stands_out(ink, level, noise):  # before the search for lines, which noise would make long
+        raise _no_digit()
     lines = ruled_lines(ink > level * FLOOR_SHARE)  # looked for down to faint ink: a faint line is whole there
-    mask = digit_mask(ink, level, noise, lines)
+    mask = digit_mask(ink, level, lines)
     return fit_and_centre(match_pen(crop_to_digit(ink, mask, level, lines), pen_width(mask)))
