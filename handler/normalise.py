@@ -197,7 +197,9 @@ def ruled_lines(ink_mask: np.ndarray) -> np.ndarray:
 
 
 def _is_edge_line(box: tuple[slice, slice], shape: tuple[int, ...]) -> bool:
-    """A long thin piece lying along the border: a short ruled line, a fold, a shadow's edge."""
+    """A long thin piece lying along the border and running out of the frame: a short ruled line, a
+    fold, a shadow's edge. A digit is written inside the frame, so a thin piece near the border that
+    stays inside it is a stroke: a 2's base or a 7's bar that a skipping pen left detached."""
     height, width = box[0].stop - box[0].start, box[1].stop - box[1].start
     if width >= 5 * height:
         centre, length = (box[0].start + box[0].stop) / 2, shape[0]
@@ -205,7 +207,8 @@ def _is_edge_line(box: tuple[slice, slice], shape: tuple[int, ...]) -> bool:
         centre, length = (box[1].start + box[1].stop) / 2, shape[1]
     else:
         return False
-    return min(centre, length - centre) < length * BORDER_BAND
+    leaves_frame = any(side.start <= 1 or side.stop >= size - 1 for side, size in zip(box, shape, strict=True))
+    return leaves_frame and min(centre, length - centre) < length * BORDER_BAND
 
 
 def _is_a_one(box: tuple[slice, slice], shape: tuple[int, ...]) -> bool:

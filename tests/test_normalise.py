@@ -142,6 +142,21 @@ def test_ruled_lines_are_straight_thin_and_edge_to_edge():
     assert not ruled_lines(grain).any()
 
 
+def test_a_detached_base_near_the_border_is_the_digits_and_a_line_running_out_of_the_frame_is_not():
+    """A thin piece near the border was dropped as the paper's edge even where it ended inside the
+    frame: a 2 whose base a skipping pen left detached came back as a 7 (found by pen-skipping)."""
+    canvas = Image.new("L", (280, 280), 255)
+    draw = ImageDraw.Draw(canvas)
+    draw.arc([(70, 20), (210, 150)], start=200, end=60, fill=0, width=8)  # the 2's hook
+    draw.line([(200, 125), (75, 235)], fill=0, width=8)  # its diagonal
+    draw.line([(85, 255), (215, 255)], fill=0, width=8)  # its base, apart from the rest, 25 px from the edge
+    result = mnist_style(canvas)
+    assert (result[-8:] > 127).sum(axis=1).max() >= 10, "the base must stay, a wide bar along the bottom"
+    draw.line([(0, 272), (150, 272)], fill=0, width=4)  # a line running out of the frame near the bottom
+    with_line = mnist_style(canvas).astype(int)
+    assert np.abs(with_line - result).max() <= 2, "the line out of the frame is left out"
+
+
 def test_a_one_drawn_near_the_canvas_edge_is_a_digit_and_a_lone_ruled_line_is_not():
     """A thin upright piece near the border was taken for the paper's edge and dropped: a 1 drawn
     close to the canvas's side came back as no_digit (found by the drawing test)."""
