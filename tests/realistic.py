@@ -25,21 +25,30 @@ def _enlarged(digit: Image.Image, rng: np.random.Generator, angle: float = 0.0) 
     return glyph.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True) if angle else glyph
 
 
-def ruling(width: int, height: int, pitch: float, rng: np.random.Generator) -> np.ndarray:
-    """A notebook's ruling as coverage (0-1): lines `pitch` apart, squared a third of the time, from
-    1 pixel to a 30th of the pitch wide, leaning up to 5 degrees as on a page photographed askew."""
+def ruling(
+    width: int, height: int, pitch: float, lean: float, thickness: int = 1, squared: bool = False, offset: float = 0
+) -> np.ndarray:
+    """A notebook's ruling as coverage (0-1): lines `pitch` apart from `offset`, `thickness` pixels
+    wide, squared or not, leaning by `lean` degrees as on a page photographed askew."""
     side = 2 * max(width, height)
     layer = Image.new("L", (side, side), 0)
     draw = ImageDraw.Draw(layer)
-    thickness = int(rng.integers(1, max(1, round(pitch / 30)) + 1))
-    squared = rng.random() < 1 / 3
-    for position in np.arange(rng.uniform(0, pitch), side, pitch):
+    for position in np.arange(offset, side, pitch):
         draw.line([(0, position), (side, position)], fill=255, width=thickness)
         if squared:
             draw.line([(position, 0), (position, side)], fill=255, width=thickness)
-    layer = layer.rotate(rng.uniform(-5, 5), resample=Image.Resampling.BICUBIC)
+    layer = layer.rotate(lean, resample=Image.Resampling.BICUBIC)
     left, top = (side - width) // 2, (side - height) // 2
     return np.asarray(layer.crop((left, top, left + width, top + height)), dtype=np.float32) / 255
+
+
+def notebook_ruling(width: int, height: int, pitch: float, rng: np.random.Generator) -> np.ndarray:
+    """A random notebook's ruling: squared a third of the time, lines from 1 pixel to a 30th of the
+    pitch wide, leaning up to 5 degrees."""
+    thickness = int(rng.integers(1, max(1, round(pitch / 30)) + 1))
+    squared = bool(rng.random() < 1 / 3)
+    offset = rng.uniform(0, pitch)
+    return ruling(width, height, pitch, rng.uniform(-5, 5), thickness, squared, offset)
 
 
 def on_paper(
@@ -62,7 +71,7 @@ def on_paper(
     )
     paper = rng.uniform(185, 235) + ramp + rng.normal(0, 7, (height, width))
     if ruled:
-        lines = ruling(width, height, size * rng.uniform(0.35, 1.1), rng)
+        lines = notebook_ruling(width, height, size * rng.uniform(0.35, 1.1), rng)
         paper = paper * (1 - lines) + rng.uniform(70, 170) * lines
     ink = rng.uniform(15, 70)
     gray = paper * (1 - alpha) + ink * alpha

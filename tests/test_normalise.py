@@ -17,6 +17,7 @@ from handler.normalise import (
     ruled_lines,
     white_on_black,
 )
+from tests.realistic import ruling
 
 
 def ring(size: int, stroke: float, ink: int = 20, paper: int = 235, faded: int | None = None) -> Image.Image:
@@ -111,12 +112,8 @@ def test_a_stroke_fading_under_otsus_level_is_kept_where_it_joins_the_digit():
 def ruled(page: Image.Image, pitch: int, lean: float, level: int = 90) -> Image.Image:
     """`page` with a notebook's ruling: lines `pitch` apart, 3 pixels wide, lighter than the ink,
     leaning by `lean` degrees."""
-    side = 2 * max(page.size)
-    lines = Image.new("L", (side, side), 0)
-    for position in range(pitch // 2, side, pitch):
-        ImageDraw.Draw(lines).line([(0, position), (side, position)], fill=255, width=3)
-    lines = lines.rotate(lean, resample=Image.Resampling.BICUBIC).crop((0, 0, *page.size))
-    return Image.composite(Image.new("L", page.size, level), page, lines)
+    lines = ruling(*page.size, pitch=pitch, lean=lean, thickness=3, offset=pitch / 2)
+    return Image.fromarray((np.asarray(page) * (1 - lines) + level * lines).astype(np.uint8))
 
 
 @pytest.mark.parametrize("lean", [0.0, -4.0, 5.5])
