@@ -168,10 +168,12 @@ def _clear_border_lines(mask: np.ndarray) -> np.ndarray:
 def ruled_lines(ink_mask: np.ndarray) -> np.ndarray:
     """The pixels of straight lines that run across the whole image, level or upright, leaning by up
     to RULED_TILT degrees: a ruled or squared page's lines, which cross the digit where one near
-    the border does not. A digit's own stroke does not span the image from edge to edge. Each
-    row is followed along every lean in half-degree steps, with a pixel's tolerance either side; a
-    line is a thin band of such rows with paper beside it (grain fills whole fields of rows). Where
-    a stroke crosses the line, ink goes on beyond both of its sides: those pixels are the stroke's."""
+    the border does not. A digit's own stroke stays inside the frame, a ruling runs out of it at
+    both ends. Each row is followed along every lean in half-degree steps, with a pixel's
+    tolerance either side; a line is a thin band of such rows, inked at both edges of the frame
+    and across RULED_COVERAGE of it (a faint line has gaps), with paper beside it (grain fills
+    whole fields of rows). Where a stroke crosses the line, ink goes on beyond both of its sides:
+    those pixels are the stroke's."""
     found = np.zeros_like(ink_mask)
     for grid, marks in ((ink_mask, found), (ink_mask.T, found.T)):  # rows, then columns (views)
         height, width = grid.shape
@@ -189,6 +191,11 @@ def ruled_lines(ink_mask: np.ndarray) -> np.ndarray:
                 beside = [coverage[row] for row in (band.start - 4, band.stop + 3) if 0 <= row < height]
                 if band.stop - band.start > RULED_WIDTH or max(beside, default=0.0) >= 0.5:
                     continue
+                inked, within = path[band].any(axis=0), np.nonzero(inside[band].any(axis=0))[0]
+                ends = max(2, width // 50)
+                first, last = inked[within[0] : within[0] + ends], inked[within[-1] - ends + 1 : within[-1] + 1]
+                if not (first.any() and last.any()):
+                    continue  # it ends inside the frame: a long straight stroke, not the page's ruling
                 above, below = rows[band.start] - 2, rows[band.stop - 1] + 2
                 crossed = grid[np.clip(above, 0, height - 1), columns] & grid[np.clip(below, 0, height - 1), columns]
                 keep = inside[band] & ~(crossed & (above >= 0) & (below < height))
@@ -326,5 +333,11 @@ def mnist_style(image: Image.Image) -> np.ndarray:
     if not stands_out(ink, level, noise):  # before the search for lines, which noise would make long
         raise _no_digit()
     lines = ruled_lines(ink > level * FLOOR_SHARE)  # looked for down to faint ink: a faint line is whole there
-    mask = digit_mask(ink, level, lines)
+    try:
+        mask = digit_mask(ink, level, lines)
+    except RequestError:
+        if not lines.any():
+            raise
+        lines = np.zeros_like(lines)  # nothing but one straight line: a 1 drawn edge to edge, not a page
+        mask = digit_mask(ink, level, lines)
     return fit_and_centre(match_pen(crop_to_digit(ink, mask, level, lines), pen_width(mask)))

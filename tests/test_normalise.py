@@ -133,10 +133,21 @@ def test_ruled_lines_are_straight_thin_and_edge_to_edge():
     mask = np.zeros((200, 200), dtype=bool)
     mask[60:64, 10:180] = True  # a long stroke, as a 7's bar: 85% of the width
     mask[120:123, :] = True  # a ruled line
+    mask[4:196, 150:153] = True  # an upright stroke across 96% of the height, ending inside the frame
     lines = ruled_lines(mask)
-    assert lines[120:123].all() and not lines[60:64].any()
+    assert lines[120:123, :148].all() and not lines[60:64].any()
+    assert not lines[:, 150:153].any(), "a stroke ending inside the frame is no line, even where one crosses it"
     grain = np.random.default_rng(0).random((200, 200)) < 0.6  # a field of grain above the floor
     assert not ruled_lines(grain).any()
+
+
+@pytest.mark.parametrize("ends", [(0, 280), (4, 276)])
+def test_a_thin_one_drawn_edge_to_edge_is_a_one_not_a_ruling(ends):
+    """A fine-pen 1 crossing the whole canvas was taken for a ruled line and refused as no_digit."""
+    canvas = Image.new("L", (280, 280), 255)
+    ImageDraw.Draw(canvas).line([(142, ends[0]), (136, ends[1])], fill=0, width=4)
+    rows, columns = np.nonzero(mnist_style(canvas) > 127)
+    assert rows.max() - rows.min() >= 18 and columns.max() - columns.min() <= 4  # an upright stroke
 
 
 def test_a_detached_base_near_the_border_is_the_digits_and_a_line_running_out_of_the_frame_is_not():
