@@ -32,9 +32,9 @@ KEEP_FRACTION = 0.04  # pieces smaller than this share of the largest are specks
 BORDER_BAND = 0.15  # lines within this share of the size from an edge are not part of the digit
 LINE_COVERAGE = 0.75  # a row or column this full of ink near the border is a line, not a stroke
 FLOOR_SHARE = 0.5  # of Otsu's level: ink below it is paper in the contrast stretch
-RULED_COVERAGE = 0.9  # a straight line crossing this share of the image anywhere is the paper's ruling
-RULED_TILT = 6.0  # degrees: how far a photographed page's lines may lean
-RULED_WIDTH = 8  # pixels of the working size: a line is a thin band of crossing rows with paper either side
+RULED_COVERAGE = 0.9  # a line inked across this share of the image, and at both edges, is the paper's ruling
+RULED_WIDTH = 8  # pixels of the working size: a ruled line is at most this thick, with paper either side
+RULED_STEP_COST = 0.25  # of a pixel of ink: a traced line steps a row only where the ink leans or bends
 # MNIST's pen, in pixels of the 20x20 box: about 2-3 pixels wide. Pens outside this range are
 # brought to its edge before fitting, so a hairline does not vanish and a marker does not blot.
 PEN_RANGE = (2.0, 4.0)
@@ -165,41 +165,69 @@ def _clear_border_lines(mask: np.ndarray) -> np.ndarray:
     return mask
 
 
+def trace_lines(grid: np.ndarray) -> list[np.ndarray]:
+    """The row at each column of the paths across `grid` from its left edge to its right that
+    collect the most ink, each stepping at most a row per column, and each step costing
+    RULED_STEP_COST (so a path runs straight unless the ink leans or bends). Dynamic programming,
+    one column at a time; a path is traced back from each peak of the collected ink at the right
+    edge that could still reach RULED_COVERAGE."""
+    height, width = grid.shape
+    ink = grid.astype(np.float32)
+    collected, came_from = ink[:, 0].copy(), np.zeros((height, width), dtype=np.int8)
+    for column in range(1, width):
+        from_above = np.r_[-np.inf, collected[:-1]] - RULED_STEP_COST
+        from_below = np.r_[collected[1:], -np.inf] - RULED_STEP_COST
+        best = np.maximum(collected, np.maximum(from_above, from_below))
+        came_from[:, column] = np.where(best == collected, 0, np.where(best == from_above, -1, 1))
+        collected = best + ink[:, column]
+    around = ndimage.maximum_filter1d(collected, 2 * RULED_WIDTH + 1)
+    enough = (RULED_COVERAGE - 0.15) * width  # a leaning or bent line's steps cost some of what it collects
+    peaks, _ = ndimage.label((collected >= around) & (collected >= enough))
+    paths = []
+    for (plateau,) in ndimage.find_objects(peaks):
+        row, path = (plateau.start + plateau.stop - 1) // 2, np.empty(width, dtype=np.int64)
+        for column in range(width - 1, -1, -1):
+            path[column] = row
+            row += int(came_from[row, column])
+        paths.append(path)
+    return paths
+
+
 def ruled_lines(ink_mask: np.ndarray) -> np.ndarray:
-    """The pixels of straight lines that run across the whole image, level or upright, leaning by up
-    to RULED_TILT degrees: a ruled or squared page's lines, which cross the digit where one near
-    the border does not. A digit's own stroke stays inside the frame, a ruling runs out of it at
-    both ends. Each row is followed along every lean in half-degree steps, with a pixel's
-    tolerance either side; a line is a thin band of such rows, inked at both edges of the frame
-    and across RULED_COVERAGE of it (a faint line has gaps), with paper beside it (grain fills
-    whole fields of rows). Where a stroke crosses the line, ink goes on beyond both of its sides:
-    those pixels are the stroke's."""
+    """The pixels of the lines that run across the whole image, level or upright, straight, leaning
+    or bent: a ruled or squared page's lines, photographed askew or curving over a notebook's
+    spine, which cross the digit where one near the border does not. Each is traced as a path of
+    ink (`trace_lines`) and is a line where it is inked across RULED_COVERAGE of the image (a faint
+    line has gaps) and at both of its edges (a digit's stroke stays inside the frame, a ruling runs
+    out of it), at most RULED_WIDTH thick, with paper beside it (grain has ink everywhere). Where a
+    stroke crosses the line, the ink runs on well beyond the line's width: those pixels are the
+    stroke's."""
     found = np.zeros_like(ink_mask)
     for grid, marks in ((ink_mask, found), (ink_mask.T, found.T)):  # rows, then columns (views)
         height, width = grid.shape
         if grid.any(axis=0).mean() < RULED_COVERAGE:  # no line crosses: most images, found at once
             continue
-        tolerant = ndimage.binary_dilation(grid, structure=np.ones((3, 1), dtype=bool))
-        columns = np.arange(width)
-        for slope in np.tan(np.radians(np.arange(-RULED_TILT, RULED_TILT + 0.25, 0.5))):
-            rows = np.arange(height)[:, None] + np.round(columns * slope).astype(int)
-            inside = (rows >= 0) & (rows < height)
-            path = tolerant[np.clip(rows, 0, height - 1), columns] & inside
-            coverage = path.mean(axis=1)
-            bands, _ = ndimage.label(coverage >= RULED_COVERAGE)  # runs of neighbouring rows
-            for (band,) in ndimage.find_objects(bands):
-                beside = [coverage[row] for row in (band.start - 4, band.stop + 3) if 0 <= row < height]
-                if band.stop - band.start > RULED_WIDTH or max(beside, default=0.0) >= 0.5:
-                    continue
-                inked, within = path[band].any(axis=0), np.nonzero(inside[band].any(axis=0))[0]
-                ends = max(2, width // 50)
-                first, last = inked[within[0] : within[0] + ends], inked[within[-1] - ends + 1 : within[-1] + 1]
-                if not (first.any() and last.any()):
-                    continue  # it ends inside the frame: a long straight stroke, not the page's ruling
-                above, below = rows[band.start] - 2, rows[band.stop - 1] + 2
-                crossed = grid[np.clip(above, 0, height - 1), columns] & grid[np.clip(below, 0, height - 1), columns]
-                keep = inside[band] & ~(crossed & (above >= 0) & (below < height))
-                marks[rows[band][keep], np.broadcast_to(columns, keep.shape)[keep]] = True
+        columns, reach = np.arange(width), RULED_WIDTH + 2
+        offsets = np.arange(-reach, reach + 1)[:, None]
+        for path in trace_lines(grid):
+            on, ends = grid[path, columns], max(2, width // 50)
+            if on.mean() < RULED_COVERAGE or not (on[:ends].any() and on[-ends:].any()):
+                continue
+            rows = path + offsets  # a window across the line at each column
+            window = grid[np.clip(rows, 0, height - 1), columns] & (rows >= 0) & (rows < height)
+            upward, downward = window[reach::-1], window[reach:]  # from the path outwards
+            above = np.where(upward.all(axis=0), reach + 1, np.argmin(upward, axis=0))
+            below = np.where(downward.all(axis=0), reach + 1, np.argmin(downward, axis=0))
+            thickness = above + below - 1  # of the run of ink through the path, in each column
+            typical = float(np.median(thickness[on]))
+            clear = on & (thickness <= typical + 2)  # elsewhere a stroke crosses the line
+            beside = [
+                grid[np.clip(path + side, 0, height - 1), columns][clear].mean() for side in (-above - 2, below + 2)
+            ]
+            if typical > RULED_WIDTH or max(beside) >= 0.5:
+                continue
+            line = (offsets > -above) & (offsets < below) & clear
+            marks[rows[line], np.broadcast_to(columns, line.shape)[line]] = True
     return found & ink_mask
 
 

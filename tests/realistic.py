@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
+from scipy import ndimage
 
 from tests.helpers import encoded
 
@@ -26,10 +27,18 @@ def _enlarged(digit: Image.Image, rng: np.random.Generator, angle: float = 0.0) 
 
 
 def ruling(
-    width: int, height: int, pitch: float, lean: float, thickness: int = 1, squared: bool = False, offset: float = 0
+    width: int,
+    height: int,
+    pitch: float,
+    lean: float,
+    thickness: int = 1,
+    squared: bool = False,
+    offset: float = 0,
+    bend: float = 0,
 ) -> np.ndarray:
     """A notebook's ruling as coverage (0-1): lines `pitch` apart from `offset`, `thickness` pixels
-    wide, squared or not, leaning by `lean` degrees as on a page photographed askew."""
+    wide, squared or not, leaning by `lean` degrees as on a page photographed askew, and bowed by
+    `bend` pixels in the middle as a page curving towards the spine."""
     side = 2 * max(width, height)
     layer = Image.new("L", (side, side), 0)
     draw = ImageDraw.Draw(layer)
@@ -39,16 +48,22 @@ def ruling(
             draw.line([(position, 0), (position, side)], fill=255, width=thickness)
     layer = layer.rotate(lean, resample=Image.Resampling.BICUBIC)
     left, top = (side - width) // 2, (side - height) // 2
-    return np.asarray(layer.crop((left, top, left + width, top + height)), dtype=np.float32) / 255
+    lines = np.asarray(layer.crop((left, top, left + width, top + height)), dtype=np.float32) / 255
+    if not bend:
+        return lines
+    rows, columns = np.mgrid[0:height, 0:width].astype(np.float64)
+    rows += bend * np.sin(np.pi * columns / width)
+    return ndimage.map_coordinates(lines, [rows, columns], order=1, mode="nearest")
 
 
 def notebook_ruling(width: int, height: int, pitch: float, rng: np.random.Generator) -> np.ndarray:
     """A random notebook's ruling: squared a third of the time, lines from 1 pixel to a 30th of the
-    pitch wide, leaning up to 5 degrees."""
+    pitch wide, leaning up to 10 degrees, and on half of the pages bowed by 2-6% of the height."""
     thickness = int(rng.integers(1, max(1, round(pitch / 30)) + 1))
     squared = bool(rng.random() < 1 / 3)
     offset = rng.uniform(0, pitch)
-    return ruling(width, height, pitch, rng.uniform(-5, 5), thickness, squared, offset)
+    bend = rng.uniform(0.02, 0.06) * height if rng.random() < 0.5 else 0.0
+    return ruling(width, height, pitch, rng.uniform(-10, 10), thickness, squared, offset, bend)
 
 
 def on_paper(
