@@ -67,10 +67,11 @@ def notebook_ruling(width: int, height: int, pitch: float, rng: np.random.Genera
 
 
 def on_paper(
-    glyph: Image.Image, rng: np.random.Generator, stray_line: bool = False, ruled: bool = False
+    glyph: Image.Image, rng: np.random.Generator, stray_line: bool = False, ruled: bool = False, shadow: bool = False
 ) -> Image.Image:
     """Dark ink on off-white paper, lit unevenly, with grain, the digit somewhere off-centre; `ruled`:
-    on a notebook's lines, which are lighter than the ink and cross the digit."""
+    on a notebook's lines, which are lighter than the ink and cross the digit; `shadow`: half of the
+    page in the shadow of a hand or a phone, 15-50% darker, its edge 3-60 pixels soft."""
     size = glyph.size[0]
     width, height = (int(size * rng.uniform(1.3, 2.2)) for _ in range(2))
     left, top = int(rng.integers(0, width - size + 1)), int(rng.integers(0, height - size + 1))
@@ -90,6 +91,12 @@ def on_paper(
         paper = paper * (1 - lines) + rng.uniform(70, 170) * lines
     ink = rng.uniform(15, 70)
     gray = paper * (1 - alpha) + ink * alpha
+    if shadow:
+        rows, columns = np.mgrid[0:height, 0:width]
+        angle, depth = rng.uniform(0, 2 * np.pi), rng.uniform(0.15, 0.5)
+        across = (columns - width * rng.uniform(0.2, 0.8)) * np.cos(angle)
+        across += (rows - height * rng.uniform(0.2, 0.8)) * np.sin(angle)
+        gray = gray * (1 - depth * np.clip(across / rng.uniform(3, 60) + 0.5, 0, 1))
     tint = np.array([1.0, 0.98, 0.92])
     rgb = np.clip(gray[..., None] * tint, 0, 255).astype(np.uint8)
     return Image.fromarray(rgb, "RGB")
@@ -109,6 +116,10 @@ def paper_with_stray_line(digit: Image.Image, rng: np.random.Generator) -> bytes
 
 def ruled_paper(digit: Image.Image, rng: np.random.Generator) -> bytes:
     return encode_as(on_paper(_enlarged(digit, rng), rng, ruled=True), "JPEG")
+
+
+def shadowed(digit: Image.Image, rng: np.random.Generator) -> bytes:
+    return encode_as(on_paper(_enlarged(digit, rng), rng, shadow=True), "JPEG")
 
 
 def rotated_and_blurred(digit: Image.Image, rng: np.random.Generator) -> bytes:
@@ -132,6 +143,7 @@ RENDERERS: dict[str, Renderer] = {
     "rotated-blurred": rotated_and_blurred,
     "canvas-rgba": canvas_export,
     "ruled-paper": ruled_paper,
+    "shadowed": shadowed,
 }
 
 
