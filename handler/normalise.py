@@ -77,12 +77,20 @@ def to_working_size(gray: Image.Image) -> Image.Image:
 
 def white_on_black(pixels: np.ndarray) -> np.ndarray:
     """Invert dark ink on a light background. The background is what the image's border shows: a
-    digit is written inside the frame, while a marker digit may cover most of the image."""
+    digit is written inside the frame, while a marker digit may cover most of the image. Paper is
+    light, but a photo taken in dim light shows it grey, darker than mid-grey: there the ink tells,
+    reaching further below the paper's level than anything reaches above it, where a light stroke
+    on a dark background reaches above. The extremes are taken after a slight blur, so that grain
+    and JPEG noise do not count."""
     band = max(1, round(min(pixels.shape) * 0.05))
     border = np.concatenate(
         [pixels[:band].ravel(), pixels[-band:].ravel(), pixels[:, :band].ravel(), pixels[:, -band:].ravel()]
     )
-    return 255 - pixels if np.median(border) > 127 else pixels
+    level = float(np.median(border))
+    if level > 127:
+        return 255 - pixels
+    smooth = ndimage.gaussian_filter(pixels.astype(np.float32), sigma=1.0)
+    return 255 - pixels if level - smooth.min() > smooth.max() - level else pixels
 
 
 def paper_surface(pixels: np.ndarray, tiles: int = 16) -> np.ndarray:

@@ -67,11 +67,17 @@ def notebook_ruling(width: int, height: int, pitch: float, rng: np.random.Genera
 
 
 def on_paper(
-    glyph: Image.Image, rng: np.random.Generator, stray_line: bool = False, ruled: bool = False, shadow: bool = False
+    glyph: Image.Image,
+    rng: np.random.Generator,
+    stray_line: bool = False,
+    ruled: bool = False,
+    shadow: bool = False,
+    dim: bool = False,
 ) -> Image.Image:
     """Dark ink on off-white paper, lit unevenly, with grain, the digit somewhere off-centre; `ruled`:
     on a notebook's lines, which are lighter than the ink and cross the digit; `shadow`: half of the
-    page in the shadow of a hand or a phone, 15-50% darker, its edge 3-60 pixels soft."""
+    page in the shadow of a hand or a phone, 15-50% darker, its edge 3-60 pixels soft; `dim`: taken
+    in dim light, the whole photo 35-65% as bright, so the paper is darker than mid-grey."""
     size = glyph.size[0]
     width, height = (int(size * rng.uniform(1.3, 2.2)) for _ in range(2))
     left, top = int(rng.integers(0, width - size + 1)), int(rng.integers(0, height - size + 1))
@@ -97,6 +103,8 @@ def on_paper(
         across = (columns - width * rng.uniform(0.2, 0.8)) * np.cos(angle)
         across += (rows - height * rng.uniform(0.2, 0.8)) * np.sin(angle)
         gray = gray * (1 - depth * np.clip(across / rng.uniform(3, 60) + 0.5, 0, 1))
+    if dim:
+        gray = gray * rng.uniform(0.35, 0.65)
     tint = np.array([1.0, 0.98, 0.92])
     rgb = np.clip(gray[..., None] * tint, 0, 255).astype(np.uint8)
     return Image.fromarray(rgb, "RGB")
@@ -122,6 +130,10 @@ def shadowed(digit: Image.Image, rng: np.random.Generator) -> bytes:
     return encode_as(on_paper(_enlarged(digit, rng), rng, shadow=True), "JPEG")
 
 
+def in_dim_light(digit: Image.Image, rng: np.random.Generator) -> bytes:
+    return encode_as(on_paper(_enlarged(digit, rng), rng, dim=True), "JPEG")
+
+
 def rotated_and_blurred(digit: Image.Image, rng: np.random.Generator) -> bytes:
     photo = on_paper(_enlarged(digit, rng, angle=rng.uniform(-12, 12)), rng)
     return encode_as(photo.filter(ImageFilter.GaussianBlur(rng.uniform(1.0, 2.5))), "JPEG")
@@ -144,6 +156,7 @@ RENDERERS: dict[str, Renderer] = {
     "canvas-rgba": canvas_export,
     "ruled-paper": ruled_paper,
     "shadowed": shadowed,
+    "dim-light": in_dim_light,
 }
 
 

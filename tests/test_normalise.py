@@ -85,6 +85,17 @@ def test_the_background_is_what_the_border_shows_even_under_a_marker_covering_mo
     assert white_on_black(pixels)[50, 50] == 235  # inverted: the ink is now bright
 
 
+@pytest.mark.parametrize(("paper", "ink"), [(90, 15), (120, 40)])
+def test_paper_photographed_in_dim_light_is_still_paper(paper, ink):
+    """Paper darker than mid-grey was taken for a dark background: a 0 photographed in dim light
+    came back as its inverse (a square with a hole) or as no_digit."""
+    result, in_daylight = mnist_style(ring(200, stroke=0.06, ink=ink, paper=paper)), mnist_style(ring(200, stroke=0.06))
+    assert result[0, 0] == 0 and result[14, 14] <= 40 and result.max() >= 250, "white ink, black paper and hole"
+    assert (result > 127).sum() == pytest.approx((in_daylight > 127).sum(), rel=0.1), "the same ring as in daylight"
+    chalk = np.asarray(ring(200, stroke=0.06, ink=200, paper=60))  # a light stroke on a dark board
+    assert white_on_black(chalk)[0, 0] == 60, "a light stroke on a dark background is not inverted"
+
+
 @pytest.mark.parametrize("size", [28, 280])
 @pytest.mark.parametrize("seed", range(3))
 def test_pure_noise_is_no_digit(size, seed):
