@@ -28,6 +28,8 @@ MIN_WORK_SIZE = 96  # smaller images (thumbnails, 8x8 scans) are enlarged to thi
 MIN_CONTRAST = 12.0  # of 255: ink fainter than this above the paper is texture, not a digit
 NOISE_MARGIN = 8.0  # ink must also stand this many times the image's pixel noise above the paper
 UNEVEN_PAPER = 12.0  # of 255: paper whose lighting varies more than this across the image is flattened
+SHADOW_BORDER = 0.15  # share of the border's tiles off the smooth paper surface: a shadow's edge crosses
+SHADOW_SIZE = 0.35  # of the short side: under a shadow, paper is what is wider than this (no stroke is)
 KEEP_FRACTION = 0.04  # pieces smaller than this share of the largest are specks; a thin pen's broken stroke is not
 BORDER_BAND = 0.15  # lines within this share of the size from an edge are not part of the digit
 LINE_COVERAGE = 0.75  # a row or column this full of ink near the border is a line, not a stroke
@@ -93,20 +95,28 @@ def white_on_black(pixels: np.ndarray) -> np.ndarray:
     return 255 - pixels if level - smooth.min() > smooth.max() - level else pixels
 
 
-def paper_surface(pixels: np.ndarray, tiles: int = 16) -> np.ndarray:
-    """The paper's brightness under the ink, as a smooth (quadratic) surface over the image.
-
-    Lighting varies slowly across a page, so a quadratic surface fits it. Ink is bright here (white
-    on black), so each tile of a 16x16 grid gives the paper's level as its 10th percentile. A
-    quadratic is fitted to the darker half of those levels (paper, since a digit covers less than
-    half the page), then refitted to every tile within the paper's spread of it, leaving out the
-    tiles covered in ink. A stroke of any width, up to a marker filling the frame, is never
-    taken for paper, as it is by a grey opening narrower than the stroke."""
+def tile_levels(pixels: np.ndarray, tiles: int = 16) -> np.ndarray:
+    """The paper's level in each tile of a `tiles` x `tiles` grid: its 10th percentile, since ink is
+    bright here (white on black) and covers less of a tile than that, unless a marker fills it."""
     height, width = pixels.shape
     rows, columns = min(tiles, height), min(tiles, width)
     cell_h, cell_w = height // rows, width // columns
     blocks = pixels[: rows * cell_h, : columns * cell_w].reshape(rows, cell_h, columns, cell_w)
-    levels = np.percentile(blocks, 10, axis=(1, 3)).astype(np.float64).ravel()
+    return np.percentile(blocks, 10, axis=(1, 3)).astype(np.float64)
+
+
+def paper_surface(pixels: np.ndarray, tiles: int = 16) -> np.ndarray:
+    """The paper's brightness under the ink, as a smooth (quadratic) surface over the image.
+
+    Lighting varies slowly across a page, so a quadratic surface fits it, to the paper's level in
+    each tile of a 16x16 grid (`tile_levels`). It is fitted to the darker half of those levels
+    (paper, since a digit covers less than half the page), then refitted to every tile within the
+    paper's spread of it, leaving out the tiles covered in ink. A stroke of any width, up to a
+    marker filling the frame, is never taken for paper, as it is by a grey opening narrower than
+    the stroke."""
+    height, width = pixels.shape
+    levels = tile_levels(pixels, tiles).ravel()
+    rows, columns = min(tiles, height), min(tiles, width)
 
     def design(y: np.ndarray, x: np.ndarray) -> np.ndarray:
         return np.stack([np.ones_like(x), x, y, x * x, x * y, y * y], axis=-1)
@@ -132,12 +142,45 @@ def grain(pixels: np.ndarray) -> float:
     return 1.4826 * 1.06 * float(np.median(np.abs(detail - np.median(detail))))
 
 
+def shadow_edge(pixels: np.ndarray, surface: np.ndarray, tiles: int = 16) -> bool:
+    """Whether a shadow's edge crosses the page (a hand's, a phone's): the smooth surface misses the
+    paper's level by more than UNEVEN_PAPER along more than SHADOW_BORDER of the border's tiles. A
+    digit is written inside the frame, so the border's tiles are paper; lighting does not step."""
+    levels = tile_levels(pixels, tiles)
+    rows, columns = levels.shape
+    cell_h, cell_w = pixels.shape[0] // rows, pixels.shape[1] // columns
+    fitted = surface[cell_h // 2 :: cell_h, cell_w // 2 :: cell_w][:rows, :columns]
+    missed = np.abs(levels - fitted) > UNEVEN_PAPER
+    return bool(np.concatenate([missed[0], missed[-1], missed[1:-1, 0], missed[1:-1, -1]]).mean() > SHADOW_BORDER)
+
+
+def paper_under_shadow(pixels: np.ndarray) -> np.ndarray:
+    """The paper's level on a page crossed by a shadow's edge, lit and shaded, by a grey opening by
+    reconstruction: an erosion by a square SHADOW_SIZE of the short side wide keeps only regions of
+    paper wider than any stroke, each at its own level, and a flood (dilation under the image,
+    9x9 at a time, a bounded number of steps) spreads each level back over its region, up to the
+    shadow's edge, and over the strokes inside it."""
+    smooth = ndimage.gaussian_filter(pixels, sigma=1.5)
+    size = max(3, round(SHADOW_SIZE * min(pixels.shape)))
+    paper = ndimage.grey_erosion(smooth, size=(size, size))
+    for _ in range(sum(pixels.shape) // 4):  # the flood advances 4 pixels a step
+        flooded = np.minimum(ndimage.grey_dilation(paper, size=(9, 9)), smooth)
+        if np.array_equal(flooded, paper):
+            break
+        paper = flooded
+    return paper
+
+
 def remove_background(pixels: np.ndarray) -> tuple[np.ndarray, float]:
     """Ink intensity above the paper, and the noise left in it: the paper's level is subtracted,
-    its lighting too where the image shows uneven paper, and a light blur takes out JPEG noise and
-    grain (a Gaussian of sigma 1 keeps 0.28 of independent pixel noise)."""
+    its lighting too where the image shows uneven paper, each side of a shadow's edge at its own
+    level where one crosses the page, and a light blur takes out JPEG noise and grain (a Gaussian
+    of sigma 1 keeps 0.28 of independent pixel noise)."""
     surface = paper_surface(pixels)
-    above = pixels - (surface if np.ptp(surface) > UNEVEN_PAPER else np.median(surface))
+    if shadow_edge(pixels, surface):
+        above = pixels - paper_under_shadow(pixels)
+    else:
+        above = pixels - (surface if np.ptp(surface) > UNEVEN_PAPER else np.median(surface))
     ink = ndimage.gaussian_filter(np.clip(above, 0, None), sigma=1.0)
     return ink, 0.28 * grain(pixels)
 

@@ -85,6 +85,20 @@ def test_the_background_is_what_the_border_shows_even_under_a_marker_covering_mo
     assert white_on_black(pixels)[50, 50] == 235  # inverted: the ink is now bright
 
 
+@pytest.mark.parametrize(("depth", "edge"), [(0.3, 1), (0.45, 1), (0.4, 30)])
+def test_a_page_half_in_a_shadow_keeps_the_digit_and_loses_the_shadow(depth, edge):
+    """The smooth paper surface could not follow a shadow's edge: the shaded half of the page stood
+    out as ink, and a 0 across the edge came back as a slab of shadow."""
+    page = np.asarray(ring(200, stroke=0.06), dtype=np.float32)
+    columns = np.arange(200)[None, :] + 0.3 * np.arange(200)[:, None]  # an edge leaning across the page
+    shade = 1 - depth * np.clip((130 - columns) / edge + 0.5, 0, 1)
+    plain = mnist_style(Image.fromarray(page.astype(np.uint8)))
+    result = mnist_style(Image.fromarray((page * shade).astype(np.uint8)))
+    beside = ~ndimage.binary_dilation(plain > 0, iterations=2)
+    assert result[beside].max() < 60, "no shadow may be left beside the digit"
+    assert (result > 127).sum() == pytest.approx((plain > 127).sum(), rel=0.15), "the ring must stay whole"
+
+
 @pytest.mark.parametrize(("paper", "ink"), [(90, 15), (120, 40)])
 def test_paper_photographed_in_dim_light_is_still_paper(paper, ink):
     """Paper darker than mid-grey was taken for a dark background: a 0 photographed in dim light
