@@ -105,18 +105,18 @@ def tile_levels(pixels: np.ndarray, tiles: int = 16) -> np.ndarray:
     return np.percentile(blocks, 10, axis=(1, 3)).astype(np.float64)
 
 
-def paper_surface(pixels: np.ndarray, tiles: int = 16) -> np.ndarray:
-    """The paper's brightness under the ink, as a smooth (quadratic) surface over the image.
+def paper_surface(shape: tuple[int, ...], levels: np.ndarray) -> np.ndarray:
+    """The paper's brightness under the ink, as a smooth (quadratic) surface over an image of
+    `shape`, from the paper's level in each of its tiles (`tile_levels`).
 
-    Lighting varies slowly across a page, so a quadratic surface fits it, to the paper's level in
-    each tile of a 16x16 grid (`tile_levels`). It is fitted to the darker half of those levels
-    (paper, since a digit covers less than half the page), then refitted to every tile within the
-    paper's spread of it, leaving out the tiles covered in ink. A stroke of any width, up to a
-    marker filling the frame, is never taken for paper, as it is by a grey opening narrower than
-    the stroke."""
-    height, width = pixels.shape
-    levels = tile_levels(pixels, tiles).ravel()
-    rows, columns = min(tiles, height), min(tiles, width)
+    Lighting varies slowly across a page, so a quadratic surface fits it. It is fitted to the
+    darker half of those levels (paper, since a digit covers less than half the page), then
+    refitted to every tile within the paper's spread of it, leaving out the tiles covered in ink.
+    A stroke of any width, up to a marker filling the frame, is never taken for paper, as it is by
+    a grey opening narrower than the stroke."""
+    height, width = shape
+    rows, columns = levels.shape
+    levels = levels.ravel()
 
     def design(y: np.ndarray, x: np.ndarray) -> np.ndarray:
         return np.stack([np.ones_like(x), x, y, x * x, x * y, y * y], axis=-1)
@@ -142,13 +142,13 @@ def grain(pixels: np.ndarray) -> float:
     return 1.4826 * 1.06 * float(np.median(np.abs(detail - np.median(detail))))
 
 
-def shadow_edge(pixels: np.ndarray, surface: np.ndarray, tiles: int = 16) -> bool:
+def shadow_edge(levels: np.ndarray, surface: np.ndarray) -> bool:
     """Whether a shadow's edge crosses the page (a hand's, a phone's): the smooth surface misses the
-    paper's level by more than UNEVEN_PAPER along more than SHADOW_BORDER of the border's tiles. A
-    digit is written inside the frame, so the border's tiles are paper; lighting does not step."""
-    levels = tile_levels(pixels, tiles)
+    paper's level (`tile_levels`) by more than UNEVEN_PAPER along more than SHADOW_BORDER of the
+    border's tiles. A digit is written inside the frame, so the border's tiles are paper; lighting
+    does not step."""
     rows, columns = levels.shape
-    cell_h, cell_w = pixels.shape[0] // rows, pixels.shape[1] // columns
+    cell_h, cell_w = surface.shape[0] // rows, surface.shape[1] // columns
     fitted = surface[cell_h // 2 :: cell_h, cell_w // 2 :: cell_w][:rows, :columns]
     missed = np.abs(levels - fitted) > UNEVEN_PAPER
     return bool(np.concatenate([missed[0], missed[-1], missed[1:-1, 0], missed[1:-1, -1]]).mean() > SHADOW_BORDER)
@@ -177,8 +177,9 @@ def remove_background(pixels: np.ndarray) -> tuple[np.ndarray, float]:
     its lighting too where the image shows uneven paper, each side of a shadow's edge at its own
     level where one crosses the page, and a light blur takes out JPEG noise and grain (a Gaussian
     of sigma 1 keeps 0.28 of independent pixel noise)."""
-    surface = paper_surface(pixels)
-    if shadow_edge(pixels, surface):
+    levels = tile_levels(pixels)
+    surface = paper_surface(pixels.shape, levels)
+    if shadow_edge(levels, surface):
         above = pixels - paper_under_shadow(pixels)
     else:
         above = pixels - (surface if np.ptp(surface) > UNEVEN_PAPER else np.median(surface))

@@ -15,6 +15,7 @@ from handler.normalise import (
     pen_width,
     remove_background,
     ruled_lines,
+    tile_levels,
     white_on_black,
 )
 from tests.realistic import ruling
@@ -68,12 +69,12 @@ def test_even_paper_is_left_flat_even_under_a_fat_digit():
     """The paper's estimate must not bulge into a digit that covers much of the image."""
     pixels = np.zeros((120, 120), dtype=np.float32)
     pixels[20:100, 35:85] = 255  # white-on-black here: a block of ink a third of the image
-    assert np.ptp(paper_surface(pixels)) < UNEVEN_PAPER
+    assert np.ptp(paper_surface(pixels.shape, tile_levels(pixels))) < UNEVEN_PAPER
 
 
 def test_uneven_lighting_is_flattened_and_an_even_page_is_not_touched():
     ramp = np.linspace(0, 90, 200, dtype=np.float32)[None, :].repeat(200, axis=0)  # dark to light paper
-    surface = paper_surface(ramp)
+    surface = paper_surface(ramp.shape, tile_levels(ramp))
     assert np.abs(surface - ramp).max() < 8  # the paper's lower envelope: its 10th percentile per tile
     ink, noise = remove_background(ramp)
     assert ink.max() < 8 and noise < 1
