@@ -419,6 +419,6 @@ def mnist_style(image: Image.Image) -> np.ndarray:
     except RequestError:
         if not lines.any():
             raise
-        lines = np.zeros_like(lines)  # nothing but one straight line: a 1 drawn edge to edge, not a page
+        lines = np.zeros_like(lines)  # nothing but the lines: a 1 drawn edge to edge, not a page
         mask = digit_mask(ink, level, lines)
     return fit_and_centre(match_pen(crop_to_digit(ink, mask, level, lines), pen_width(mask)))
