@@ -29,6 +29,8 @@ MIN_CONTRAST = 12.0  # of 255: ink fainter than this above the paper is texture,
 NOISE_MARGIN = 8.0  # ink must also stand this many times the image's pixel noise above the paper
 UNEVEN_PAPER = 12.0  # of 255: paper whose lighting varies more than this across the image is flattened
 SHADOW_BORDER = 0.15  # share of the border's tiles off the smooth paper surface: a shadow's edge crosses
+LIT_BORDER = 0.2  # a shadow darkens most of the border, but paper still shows lit on at least this share of it
+LIT_STEP = 40.0  # of 255: how much brighter that lit paper is than the shaded; ink runs across a border in strokes
 SHADOW_SIZE = 0.35  # of the short side: under a shadow, paper is what is wider than this (no stroke is)
 KEEP_FRACTION = 0.04  # pieces smaller than this share of the largest are specks; a thin pen's broken stroke is not
 BORDER_BAND = 0.15  # lines within this share of the size from an edge are not part of the digit
@@ -83,13 +85,15 @@ def white_on_black(pixels: np.ndarray) -> np.ndarray:
     light, but a photo taken in dim light shows it grey, darker than mid-grey: there the ink tells,
     reaching further below the paper's level than anything reaches above it, where a light stroke
     on a dark background reaches above. The extremes are taken after a slight blur, so that grain
-    and JPEG noise do not count."""
+    and JPEG noise do not count. A deep shadow over most of the border shows it grey too, but the
+    paper still shows lit along LIT_BORDER of it, where a light stroke crosses a border only in
+    strokes' widths; the lit paper reaches furthest above, so it must decide before the extremes."""
     band = max(1, round(min(pixels.shape) * 0.05))
     border = np.concatenate(
         [pixels[:band].ravel(), pixels[-band:].ravel(), pixels[:, :band].ravel(), pixels[:, -band:].ravel()]
     )
     level = float(np.median(border))
-    if level > 127:
+    if level > 127 or np.percentile(border, 100 * (1 - LIT_BORDER)) - level > LIT_STEP:
         return 255 - pixels
     smooth = ndimage.gaussian_filter(pixels.astype(np.float32), sigma=1.0)
     return 255 - pixels if level - smooth.min() > smooth.max() - level else pixels

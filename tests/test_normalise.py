@@ -86,10 +86,12 @@ def test_the_background_is_what_the_border_shows_even_under_a_marker_covering_mo
     assert white_on_black(pixels)[50, 50] == 235  # inverted: the ink is now bright
 
 
-@pytest.mark.parametrize(("depth", "edge"), [(0.3, 1), (0.45, 1), (0.4, 30)])
+@pytest.mark.parametrize(("depth", "edge"), [(0.3, 1), (0.45, 1), (0.4, 30), (0.5, 1), (0.7, 1)])
 def test_a_page_half_in_a_shadow_keeps_the_digit_and_loses_the_shadow(depth, edge):
     """The smooth paper surface could not follow a shadow's edge: the shaded half of the page stood
-    out as ink, and a 0 across the edge came back as a slab of shadow."""
+    out as ink, and a 0 across the edge came back as a slab of shadow. A shadow 50% deep or more
+    over most of the border made the shaded paper look like a dark background, and the lit paper
+    like a light stroke on it, so the page was not inverted."""
     page = np.asarray(ring(200, stroke=0.06), dtype=np.float32)
     columns = np.arange(200)[None, :] + 0.3 * np.arange(200)[:, None]  # an edge leaning across the page
     shade = 1 - depth * np.clip((130 - columns) / edge + 0.5, 0, 1)
@@ -107,8 +109,10 @@ def test_paper_photographed_in_dim_light_is_still_paper(paper, ink):
     result, in_daylight = mnist_style(ring(200, stroke=0.06, ink=ink, paper=paper)), mnist_style(ring(200, stroke=0.06))
     assert result[0, 0] == 0 and result[14, 14] <= 40 and result.max() >= 250, "white ink, black paper and hole"
     assert (result > 127).sum() == pytest.approx((in_daylight > 127).sum(), rel=0.1), "the same ring as in daylight"
-    chalk = np.asarray(ring(200, stroke=0.06, ink=200, paper=60))  # a light stroke on a dark board
+    chalk = np.array(ring(200, stroke=0.06, ink=200, paper=60))  # a light stroke on a dark board
     assert white_on_black(chalk)[0, 0] == 60, "a light stroke on a dark background is not inverted"
+    chalk[:, 94:106] = 200  # a 1 drawn from edge to edge crosses the border, but only in its width
+    assert white_on_black(chalk)[0, 0] == 60, "a stroke crossing the border is not lit paper"
 
 
 @pytest.mark.parametrize("size", [28, 280])
