@@ -5,14 +5,13 @@ their aspect ratio and centred by their centre of mass in 28x28 (LeCun et al.). 
 right only on inputs that look like that, so each image is brought into that form: transparency
 composited so canvas ink stays visible, a thumbnail enlarged and a photo reduced to a working size,
 dark-on-light inverted (the background is what the border shows), the paper's level subtracted and
-its lighting too where it is uneven, a ruled page's lines taken out, the digit found among specks
-and stray lines, cropped, its pen brought into MNIST's range, fitted and centred. Every step
-decides from the image itself: the paper is fitted as a smooth surface under the ink, never as
-"whatever is wider than a fixed share of the image", which took fat marker strokes for paper and
-hollowed them. An image where
-nothing stands out from the paper and its noise (blank paper, pure noise) has no digit. A 28x28
-image is MNIST's own format and only has its polarity and contrast checked, so MNIST digits reach
-the network untouched.
+its lighting too where it is uneven, a ruled page's lines and a form's box taken out, the digit
+found among specks and stray lines, cropped, its pen brought into MNIST's range, fitted and
+centred. Every step decides from the image itself: the paper is fitted as a smooth surface under
+the ink, never as "whatever is wider than a fixed share of the image", which took fat marker
+strokes for paper and hollowed them. An image where nothing stands out from the paper and its
+noise (blank paper, pure noise) has no digit. A 28x28 image is MNIST's own format and only has its
+polarity and contrast checked, so MNIST digits reach the network untouched.
 """
 
 import numpy as np
@@ -38,6 +37,9 @@ LINE_COVERAGE = 0.75  # a row or column this full of ink near the border is a li
 FLOOR_SHARE = 0.5  # of Otsu's level: ink below it is paper in the contrast stretch
 RULED_COVERAGE = 0.9  # a line inked across this share of the image, and at both edges, is the paper's ruling
 RULED_WIDTH = 8  # pixels of the working size: a ruled line is at most this thick, with paper either side
+BOX_SIDE = 0.3  # of the image: a form's box around the digit has straight sides at least this long
+BOX_INSIDE = 0.8  # share of the rest of the ink that lies inside a box: the digit written in it
+BOX_FILL = 0.25  # of the box's height: a digit written in a box fills this much of it, a 7's crossbar does not
 RULED_STEP_COST = 0.25  # of a pixel of ink: a traced line steps a row only where the ink leans or bends
 # MNIST's pen, in pixels of the 20x20 box: about 2-3 pixels wide. Pens outside this range are
 # brought to its edge before fitting, so a hairline does not vanish and a marker does not blot.
@@ -288,6 +290,106 @@ def ruled_lines(ink_mask: np.ndarray) -> np.ndarray:
     return found & ink_mask
 
 
+def _long_runs(grid: np.ndarray, length: int) -> np.ndarray:
+    """The pixels of `grid` in level runs at least `length` long: a binary opening by a level line,
+    from the runs' starts and ends (a tenth of the opening's cost)."""
+    width = grid.shape[1]
+    found = np.zeros_like(grid)
+    full = np.nonzero(np.count_nonzero(grid, axis=1) >= length)[0]  # only these rows can hold one
+    steps = np.diff(np.pad(grid[full], ((0, 0), (1, 1))).astype(np.int8), axis=1)
+    (rows, starts), (_, stops) = np.nonzero(steps == 1), np.nonzero(steps == -1)
+    long = stops - starts >= length
+    edges = np.zeros((full.size, width + 1), dtype=np.int8)
+    edges[rows[long], starts[long]] = 1  # a run's stop is never another's start: a gap parts them
+    edges[rows[long], stops[long]] = -1
+    found[full] = np.cumsum(edges, axis=1)[:, :width] > 0
+    return found
+
+
+def _straight_runs(mask: np.ndarray, length: int) -> list[tuple[np.ndarray, tuple[slice, slice]]]:
+    """The level runs of ink at least `length` long and at most RULED_WIDTH thick, each as its
+    pixels and its bounding box. A run may step a row every few dozen pixels (a page photographed
+    a few degrees askew): the ink is grown two rows up and down before the runs are measured.
+    A run has paper either side of it (the inside of a thick stroke does not). Where a stroke
+    crosses a run, the ink is thicker than the run's own: those pixels are the stroke's."""
+    height = mask.shape[0]
+    long = _long_runs(ndimage.maximum_filter1d(mask, 5, axis=0), length)
+    if not long.any():  # most images: no line as long
+        return []
+    runs, _ = ndimage.label(long)
+    found = []
+    for label, box in enumerate(ndimage.find_objects(runs), start=1):
+        pixels = (runs[box] == label) & mask[box]
+        thickness = pixels.sum(axis=0)
+        if not thickness.any():
+            continue
+        typical = float(np.median(thickness[thickness > 0]))
+        pixels &= thickness <= typical + 2
+        columns = np.nonzero(pixels.any(axis=0))[0]
+        if typical > RULED_WIDTH or not columns.size:
+            continue
+        first = box[0].start + pixels[:, columns].argmax(axis=0)
+        last = box[0].stop - 1 - pixels[::-1, columns].argmax(axis=0)
+        beside = [  # beyond the image's edge counts as paper: a side may run along it
+            (mask[np.clip(row, 0, height - 1), box[1].start + columns] & (row >= 0) & (row < height)).mean()
+            for row in (first - 3, last + 3)
+        ]
+        if max(beside) < 0.5:  # paper either side: a line, not the inside of a thick stroke
+            found.append((pixels, box))
+    return found
+
+
+def box_sides(mask: np.ndarray) -> np.ndarray:
+    """The pixels of a form's box drawn around the digit: thin straight sides, level and upright,
+    at least BOX_SIDE of the image long, each meeting another at a corner. The box spans from side
+    to side, or along the sides that show where the others are cut off or missing; the rest of the
+    ink must lie in it (BOX_INSIDE of it) and fill BOX_FILL of its height, as a digit does. A
+    digit's own straight strokes (a 7's bar and stem, a 5's) do not hold the rest of the digit."""
+    height, width = mask.shape
+    level = _straight_runs(mask, round(BOX_SIDE * width))
+    if not level:
+        return np.zeros_like(mask)
+    upright = [(pixels.T, box[::-1]) for pixels, box in _straight_runs(mask.T, round(BOX_SIDE * height))]
+    reach = max(3, round(0.03 * max(height, width)))  # how near two sides' ends come at a corner
+
+    def corner(across: tuple[slice, ...], down: tuple[slice, ...]) -> bool:
+        """Whether an end of the level side and an end of the upright one meet, within `reach` of
+        each other's band (a side askew spans several rows or columns)."""
+        rows = any(end >= across[0].start - reach and end <= across[0].stop + reach for end in _ends(down[0]))
+        columns = any(end >= down[1].start - reach and end <= down[1].stop + reach for end in _ends(across[1]))
+        return rows and columns
+
+    level = [(p, b) for p, b in level if any(corner(b, d) for _, d in upright)]
+    upright = [(p, b) for p, b in upright if any(corner(a, b) for _, a in level)]
+    if not level:
+        return np.zeros_like(mask)
+    found = np.zeros_like(mask)
+    for pixels, box in level + upright:
+        found[box] |= pixels
+    rows = _span([b[0] for _, b in level], [b[0] for _, b in upright])
+    columns = _span([b[1] for _, b in upright], [b[1] for _, b in level])
+    found = ndimage.binary_dilation(found, structure=EIGHT_NEIGHBOURS, iterations=2) & mask  # its soft edges
+    rest = mask & ~found
+    if not rest.any():
+        return np.zeros_like(mask)
+    ink_rows = np.nonzero(rest.any(axis=1))[0]
+    inside = rest[rows, columns].sum() >= BOX_INSIDE * rest.sum()
+    fills = ink_rows[-1] - ink_rows[0] + 1 >= BOX_FILL * (rows.stop - rows.start)
+    return found if inside and fills else np.zeros_like(mask)
+
+
+def _ends(side: slice) -> tuple[int, int]:
+    return side.start, side.stop - 1
+
+
+def _span(across: list[slice], along: list[slice]) -> slice:
+    """The box's span on one axis: between the first and last of the sides `across` it where two
+    show, else the extent of the sides that run `along` it."""
+    if len(across) >= 2:
+        return slice(min(side.start for side in across), max(side.stop for side in across))
+    return slice(min(side.start for side in along), max(side.stop for side in along))
+
+
 def _is_edge_line(box: tuple[slice, slice], shape: tuple[int, ...]) -> bool:
     """A long thin piece lying along the border and running out of the frame: a short ruled line, a
     fold, a shadow's edge. A digit is written inside the frame, so a thin piece near the border that
@@ -417,7 +519,12 @@ def mnist_style(image: Image.Image) -> np.ndarray:
     level = otsu_threshold(ink)  # one histogram serves the mask and the contrast stretch
     if not stands_out(ink, level, noise):  # before the search for lines, which noise would make long
         raise _no_digit()
-    lines = ruled_lines(ink > level * FLOOR_SHARE)  # looked for down to faint ink: a faint line is whole there
+    faint = ink > level * FLOOR_SHARE  # lines are looked for down to faint ink: a faint line is whole there
+    lines = ruled_lines(faint)
+    box = box_sides(faint & ~lines)
+    if box.any():  # a printed box is often darker than the digit: the digit's level is found without it
+        lines |= box
+        level = otsu_threshold(ink[~lines])
     try:
         mask = digit_mask(ink, level, lines)
     except RequestError:

@@ -66,6 +66,22 @@ def notebook_ruling(width: int, height: int, pitch: float, rng: np.random.Genera
     return ruling(width, height, pitch, rng.uniform(-10, 10), thickness, squared, offset, bend)
 
 
+def _form_box(width: int, height: int, place: tuple[int, int, int], rng: np.random.Generator) -> np.ndarray:
+    """A printed box around the digit at `place` (left, top, size), as coverage (0-1) of a
+    `width` x `height` page, printed 20-80% as dark as the ink."""
+    left, top, size = place
+    pad, angle = size * rng.uniform(-0.05, 0.2), np.radians(rng.uniform(-4, 4))
+    centre = np.array([left + size / 2, top + size / 2])
+    half = size / 2 + pad
+    corners = np.array([(-half, -half), (half, -half), (half, half), (-half, half), (-half, -half)])
+    turn = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    layer = Image.new("L", (width, height), 0)
+    line_width = int(rng.integers(1, max(2, size // 25) + 1))
+    points = [tuple(point) for point in (corners @ turn.T + centre).tolist()]
+    ImageDraw.Draw(layer).line(points, fill=255, width=line_width, joint="curve")
+    return np.asarray(layer, dtype=np.float32) / 255 * rng.uniform(0.2, 0.8)
+
+
 def on_paper(
     glyph: Image.Image,
     rng: np.random.Generator,
@@ -73,11 +89,14 @@ def on_paper(
     ruled: bool = False,
     shadow: bool = False,
     dim: bool = False,
+    box: bool = False,
 ) -> Image.Image:
     """Dark ink on off-white paper, lit unevenly, with grain, the digit somewhere off-centre; `ruled`:
     on a notebook's lines, which are lighter than the ink and cross the digit; `shadow`: half of the
     page in the shadow of a hand or a phone, 15-50% darker, its edge 3-60 pixels soft; `dim`: taken
-    in dim light, the whole photo 35-65% as bright, so the paper is darker than mid-grey."""
+    in dim light, the whole photo 35-65% as bright, so the paper is darker than mid-grey; `box`: in a
+    form's printed box, 1 pixel to a 25th of the digit wide, up to 4 degrees askew, from a little
+    inside the digit's reach to a fifth of its size outside it, and cut off where the page ends."""
     size = glyph.size[0]
     width, height = (int(size * rng.uniform(1.3, 2.2)) for _ in range(2))
     left, top = int(rng.integers(0, width - size + 1)), int(rng.integers(0, height - size + 1))
@@ -88,6 +107,8 @@ def on_paper(
         offset = int(rng.integers(2, max(3, height // 12)))
         ImageDraw.Draw(line).line([(0, offset), (width, offset + rng.integers(-3, 4))], fill=255, width=3)
         alpha = np.maximum(alpha, np.asarray(line, dtype=np.float32) / 255 * 0.8)
+    if box:
+        alpha = np.maximum(alpha, _form_box(width, height, (left, top, size), rng))
     ramp = np.linspace(-1, 1, width)[None, :] * rng.uniform(10, 35) + np.linspace(-1, 1, height)[:, None] * rng.uniform(
         -20, 20
     )
@@ -134,6 +155,10 @@ def in_dim_light(digit: Image.Image, rng: np.random.Generator) -> bytes:
     return encode_as(on_paper(_enlarged(digit, rng), rng, dim=True), "JPEG")
 
 
+def in_a_form_box(digit: Image.Image, rng: np.random.Generator) -> bytes:
+    return encode_as(on_paper(_enlarged(digit, rng), rng, box=True), "JPEG")
+
+
 def rotated_and_blurred(digit: Image.Image, rng: np.random.Generator) -> bytes:
     photo = on_paper(_enlarged(digit, rng, angle=rng.uniform(-12, 12)), rng)
     return encode_as(photo.filter(ImageFilter.GaussianBlur(rng.uniform(1.0, 2.5))), "JPEG")
@@ -157,6 +182,7 @@ RENDERERS: dict[str, Renderer] = {
     "ruled-paper": ruled_paper,
     "shadowed": shadowed,
     "dim-light": in_dim_light,
+    "form-box": in_a_form_box,
 }
 
 

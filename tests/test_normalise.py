@@ -10,6 +10,8 @@ from handler.errors import RequestError
 from handler.normalise import (
     PEN_RANGE,
     UNEVEN_PAPER,
+    _long_runs,
+    box_sides,
     mnist_style,
     paper_surface,
     pen_width,
@@ -208,3 +210,54 @@ def test_a_one_drawn_near_the_canvas_edge_is_a_digit_and_a_lone_ruled_line_is_no
     ImageDraw.Draw(ruled).line([(0, 20), (280, 22)], fill=0, width=3)
     with pytest.raises(RequestError):
         mnist_style(ruled)
+
+
+def boxed(page: Image.Image, box: tuple[int, int, int, int], tilt: float, level: int = 20) -> Image.Image:
+    """`page` with a form's printed box at `box` (left, top, right, bottom), 2 pixels wide, darker
+    than the ink at `level`, turned by `tilt` degrees about its centre."""
+    layer = Image.new("L", page.size, 0)
+    ImageDraw.Draw(layer).rectangle(box, outline=255, width=2)
+    centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+    sides = np.asarray(layer.rotate(tilt, resample=Image.Resampling.BILINEAR, center=centre), dtype=np.float32) / 255
+    return Image.fromarray((np.asarray(page) * (1 - sides) + level * sides).astype(np.uint8))
+
+
+@pytest.mark.parametrize(
+    ("box", "tilt"),
+    [
+        ((50, 50, 249, 249), 0),  # a box well around the digit
+        ((50, 50, 249, 249), 3.5),  # photographed askew
+        ((86, 70, 213, 229), -2),  # tight: the ring touches it
+        ((50, 50, 340, 249), 1),  # its right side off the page
+    ],
+)
+def test_a_digit_in_a_forms_box_is_read_without_the_box(box, tilt):
+    """A digit written in a form's box came back inside its box: the box's sides were kept as
+    strokes, the digit shrunk in them, a 7 read as a 3 and a 1 as a 0."""
+    page = Image.new("L", (300, 300), 235)
+    page.paste(ring(180, stroke=0.06, ink=90), (60, 60))
+    plain, result = mnist_style(page), mnist_style(boxed(page, box, tilt))
+    beside = ~ndimage.binary_dilation(plain > 0, iterations=2)
+    assert result[beside].max() < 60, "no side of the box may be left beside the digit"
+    assert (result > 127).sum() == pytest.approx((plain > 127).sum(), rel=0.15), "the ring must stay whole"
+
+
+def test_a_digits_own_straight_strokes_are_no_box():
+    """A 7 with a crossbar, drawn with straight strokes, has a level side and an upright one meeting
+    at a corner and ink between them; a square 0 has four sides. Neither holds a digit inside."""
+    seven = np.zeros((200, 200), dtype=bool)
+    seven[30:33, 40:160] = True  # the bar
+    seven[30:180, 157:160] = True  # the stem, upright
+    seven[100:103, 110:157] = True  # the crossbar, up to the stem
+    assert not box_sides(seven).any()
+    square = np.zeros((200, 200), dtype=bool)
+    square[30:170, 40:43] = square[30:170, 157:160] = square[30:33, 40:160] = square[167:170, 40:160] = True
+    assert not box_sides(square).any()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_long_runs_are_an_opening_by_a_level_line(seed):
+    rng = np.random.default_rng(seed)
+    grid = rng.random((int(rng.integers(20, 120)), int(rng.integers(20, 120)))) < rng.uniform(0.5, 0.97)
+    length = int(rng.integers(2, 40))
+    assert (_long_runs(grid, length) == ndimage.binary_opening(grid, np.ones((1, length), dtype=bool))).all()
