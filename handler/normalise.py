@@ -30,6 +30,8 @@ UNEVEN_PAPER = 12.0  # of 255: paper whose lighting varies more than this across
 SHADOW_BORDER = 0.15  # share of the border's tiles off the smooth paper surface: a shadow's edge crosses
 LIT_BORDER = 0.2  # a shadow darkens most of the border, but paper still shows lit on at least this share of it
 LIT_STEP = 40.0  # of 255: how much brighter that lit paper is than the shaded; ink runs across a border in strokes
+GLARE_TILES = 8  # a lamp's glare spreads over several of this many tiles a side, where a stroke is thin in each
+STROKE_SIZE = 0.1  # of the short side: a pen's stroke is narrower, so the paper's flood is kept off strokes
 SHADOW_SIZE = 0.35  # of the short side: under a shadow, paper is what is wider than this (no stroke is)
 KEEP_FRACTION = 0.04  # pieces smaller than this share of the largest are specks; a thin pen's broken stroke is not
 BORDER_BAND = 0.15  # lines within this share of the size from an edge are not part of the digit
@@ -89,7 +91,10 @@ def white_on_black(pixels: np.ndarray) -> np.ndarray:
     on a dark background reaches above. The extremes are taken after a slight blur, so that grain
     and JPEG noise do not count. A deep shadow over most of the border shows it grey too, but the
     paper still shows lit along LIT_BORDER of it, where a light stroke crosses a border only in
-    strokes' widths; the lit paper reaches furthest above, so it must decide before the extremes."""
+    strokes' widths; the lit paper reaches furthest above, so it must decide before the extremes.
+    A lamp's glare on a dim page reaches above too, further than the ink below: where something
+    reaches both ways, each pixel is measured from the median of its tile of an 8x8 grid instead,
+    which follows a glare's smooth spot but not a thin stroke."""
     band = max(1, round(min(pixels.shape) * 0.05))
     border = np.concatenate(
         [pixels[:band].ravel(), pixels[-band:].ravel(), pixels[:, :band].ravel(), pixels[:, -band:].ravel()]
@@ -98,17 +103,24 @@ def white_on_black(pixels: np.ndarray) -> np.ndarray:
     if level > 127 or np.percentile(border, 100 * (1 - LIT_BORDER)) - level > LIT_STEP:
         return 255 - pixels
     smooth = ndimage.gaussian_filter(pixels.astype(np.float32), sigma=1.0)
-    return 255 - pixels if level - smooth.min() > smooth.max() - level else pixels
+    below, above = level - float(smooth.min()), float(smooth.max()) - level
+    if below >= MIN_CONTRAST and above > below:  # a light stroke, or a lamp's glare on a dim page
+        height, width = smooth.shape
+        medians = Image.fromarray(tile_levels(smooth, GLARE_TILES, percentile=50).astype(np.float32))
+        local = smooth - np.asarray(medians.resize((width, height), Image.Resampling.BILINEAR))  # a glare is followed
+        below, above = -float(local.min()), float(local.max())
+    return 255 - pixels if below > above else pixels
 
 
-def tile_levels(pixels: np.ndarray, tiles: int = 16) -> np.ndarray:
-    """The paper's level in each tile of a `tiles` x `tiles` grid: its 10th percentile, since ink is
-    bright here (white on black) and covers less of a tile than that, unless a marker fills it."""
+def tile_levels(pixels: np.ndarray, tiles: int = 16, percentile: float = 10) -> np.ndarray:
+    """The paper's level in each tile of a `tiles` x `tiles` grid: by default its 10th percentile,
+    since ink is bright here (white on black) and covers less of a tile than that, unless a marker
+    fills it."""
     height, width = pixels.shape
     rows, columns = min(tiles, height), min(tiles, width)
     cell_h, cell_w = height // rows, width // columns
     blocks = pixels[: rows * cell_h, : columns * cell_w].reshape(rows, cell_h, columns, cell_w)
-    return np.percentile(blocks, 10, axis=(1, 3)).astype(np.float64)
+    return np.percentile(blocks, percentile, axis=(1, 3)).astype(np.float64)
 
 
 def paper_surface(shape: tuple[int, ...], levels: np.ndarray) -> np.ndarray:
@@ -161,17 +173,22 @@ def shadow_edge(levels: np.ndarray, surface: np.ndarray) -> bool:
 
 
 def paper_under_shadow(pixels: np.ndarray) -> np.ndarray:
-    """The paper's level on a page crossed by a shadow's edge, lit and shaded, by a grey opening by
-    reconstruction: an erosion by a square SHADOW_SIZE of the short side wide keeps only regions of
-    paper wider than any stroke, each at its own level, and a flood (dilation under the image, a
-    bounded number of steps) spreads each level back over its region, up to the shadow's edge, and
-    over the strokes inside it. Paper is smooth, so this is done at half the working size."""
+    """The paper's level on a page crossed by a shadow's edge, lit and shaded, or by a lamp's glare,
+    by a grey opening by reconstruction: an erosion by a square SHADOW_SIZE of the short side wide
+    keeps only regions of paper wider than any stroke, each at its own level, and a flood (dilation
+    under the image, a bounded number of steps) spreads each level back over its region, up to the
+    shadow's edge, and over the strokes inside it. The flood runs under the image with its strokes
+    opened away (STROKE_SIZE): along a stroke it would carry the shaded paper's level into a glare,
+    where the ink under it is lighter than that. Paper is smooth, so this is done at half the
+    working size."""
     height, width = pixels.shape
     smooth = ndimage.gaussian_filter(pixels, sigma=1.5)[::2, ::2]
     size = max(3, round(SHADOW_SIZE * min(smooth.shape)))
     paper = ndimage.grey_erosion(smooth, size=(size, size))
+    thin = max(3, round(STROKE_SIZE * min(smooth.shape)))
+    under = ndimage.grey_opening(smooth, size=(thin, thin))  # strokes gone: the flood cannot run along one
     for _ in range(sum(smooth.shape) // 2):  # the flood advances 2 pixels a step
-        flooded = np.minimum(ndimage.grey_dilation(paper, size=(5, 5)), smooth)
+        flooded = np.minimum(ndimage.grey_dilation(paper, size=(5, 5)), under)
         if np.array_equal(flooded, paper):
             break
         paper = flooded
@@ -182,11 +199,16 @@ def remove_background(pixels: np.ndarray) -> tuple[np.ndarray, float]:
     """Ink intensity above the paper, and the noise left in it: the paper's level is subtracted,
     its lighting too where the image shows uneven paper, each side of a shadow's edge at its own
     level where one crosses the page, and a light blur takes out JPEG noise and grain (a Gaussian
-    of sigma 1 keeps 0.28 of independent pixel noise)."""
+    of sigma 1 keeps 0.28 of independent pixel noise). Under a shadow the ink is as much fainter as
+    the paper is darker, so there the ink, and the grain with it, are divided by the paper's light:
+    both halves of a digit across the edge come out alike. (A glare adds light rather than scaling
+    it, so the ink under one comes out fainter.)"""
     levels = tile_levels(pixels)
     surface = paper_surface(pixels.shape, levels)
     if shadow_edge(levels, surface):
-        above = pixels - paper_under_shadow(pixels)
+        paper = paper_under_shadow(pixels)
+        gain = 255 / np.maximum(255 - paper, 64)  # ink's contrast, and the grain's, scale with the light
+        above, pixels = (pixels - paper) * gain, pixels * gain
     else:
         above = pixels - (surface if np.ptp(surface) > UNEVEN_PAPER else np.median(surface))
     ink = ndimage.gaussian_filter(np.clip(above, 0, None), sigma=1.0)

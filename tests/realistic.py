@@ -90,13 +90,16 @@ def on_paper(
     shadow: bool = False,
     dim: bool = False,
     box: bool = False,
+    glare: bool = False,
 ) -> Image.Image:
     """Dark ink on off-white paper, lit unevenly, with grain, the digit somewhere off-centre; `ruled`:
     on a notebook's lines, which are lighter than the ink and cross the digit; `shadow`: half of the
     page in the shadow of a hand or a phone, 15-50% darker, its edge 3-60 pixels soft; `dim`: taken
     in dim light, the whole photo 35-65% as bright, so the paper is darker than mid-grey; `box`: in a
     form's printed box, 1 pixel to a 25th of the digit wide, up to 4 degrees askew, from a little
-    inside the digit's reach to a fifth of its size outside it, and cut off where the page ends."""
+    inside the digit's reach to a fifth of its size outside it, and cut off where the page ends;
+    `glare`: a lamp's reflection, a soft spot 10-25% of the page wide and 80-150 grey levels bright
+    (on a dim page, brighter than the paper is dark)."""
     size = glyph.size[0]
     width, height = (int(size * rng.uniform(1.3, 2.2)) for _ in range(2))
     left, top = int(rng.integers(0, width - size + 1)), int(rng.integers(0, height - size + 1))
@@ -126,6 +129,13 @@ def on_paper(
         gray = gray * (1 - depth * np.clip(across / rng.uniform(3, 60) + 0.5, 0, 1))
     if dim:
         gray = gray * rng.uniform(0.35, 0.65)
+    if glare:
+        rows, columns = np.mgrid[0:height, 0:width]
+        spread = min(width, height) * rng.uniform(0.1, 0.25)
+        centre = (height * rng.uniform(0.15, 0.85), width * rng.uniform(0.15, 0.85))
+        gray = gray + rng.uniform(80, 150) * np.exp(
+            -((rows - centre[0]) ** 2 + (columns - centre[1]) ** 2) / (2 * spread**2)
+        )
     tint = np.array([1.0, 0.98, 0.92])
     rgb = np.clip(gray[..., None] * tint, 0, 255).astype(np.uint8)
     return Image.fromarray(rgb, "RGB")
@@ -153,6 +163,10 @@ def shadowed(digit: Image.Image, rng: np.random.Generator) -> bytes:
 
 def in_dim_light(digit: Image.Image, rng: np.random.Generator) -> bytes:
     return encode_as(on_paper(_enlarged(digit, rng), rng, dim=True), "JPEG")
+
+
+def in_dim_light_with_glare(digit: Image.Image, rng: np.random.Generator) -> bytes:
+    return encode_as(on_paper(_enlarged(digit, rng), rng, dim=True, glare=True), "JPEG")
 
 
 def in_a_form_box(digit: Image.Image, rng: np.random.Generator) -> bytes:
@@ -183,6 +197,7 @@ RENDERERS: dict[str, Renderer] = {
     "shadowed": shadowed,
     "dim-light": in_dim_light,
     "form-box": in_a_form_box,
+    "dim-light-glare": in_dim_light_with_glare,
 }
 
 

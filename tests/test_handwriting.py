@@ -30,7 +30,8 @@ REPORT = ROOT / "reports" / "evaluation.md"
 DEFAULT_TARGET, LENET_TARGET, MOST_REFUSED = 0.98, 0.97, 0.005
 # The sets where a version is still short of its target (issue 13 stays open for them): hairlines and
 # eroded strokes whose skeleton lost a loop or broke (a 9 read as 1, a 3 with a loop as 8), markers
-# that close a digit's loops, 8x8 thumbnails where a 9 or a 4 is a blob, and a skipping pen's dashes.
+# that close a digit's loops, 8x8 thumbnails where a 9 or a 4 is a blob, a skipping pen's dashes, and
+# strokes under a lamp's glare on a dim page (faint: a glare adds light, which is not divided out).
 # Exactly these may fall short; their figures are held to the report like every other.
 SHORT_OF_TARGET = {
     "default": {
@@ -40,11 +41,13 @@ SHORT_OF_TARGET = {
         ("thumbnail-8-smooth", "paper"),
         ("pen-skipping", "paper"),
         ("pen-skipping", "canvas"),
+        ("dim-light-glare", "as named"),
     },
     "lenet": {
         ("pen-marker", "paper"),
         ("pen-skipping", "paper"),
         ("pen-skipping", "canvas"),
+        ("dim-light-glare", "as named"),
     },
 }
 NAIVE = transforms.Compose(

@@ -115,6 +115,23 @@ def test_paper_photographed_in_dim_light_is_still_paper(paper, ink):
     assert white_on_black(chalk)[0, 0] == 60, "a light stroke on a dark background is not inverted"
     chalk[:, 94:106] = 200  # a 1 drawn from edge to edge crosses the border, but only in its width
     assert white_on_black(chalk)[0, 0] == 60, "a stroke crossing the border is not lit paper"
+    chalk[150:190, 20:60] = 25  # a dark smudge on the board: the light strokes still stand out further
+    assert white_on_black(chalk)[0, 0] == 60, "a light stroke on a smudged board is not inverted"
+
+
+@pytest.mark.parametrize(("centre", "spread"), [((100, 100), 0.1), ((60, 130), 0.2), ((160, 100), 0.25)])
+def test_a_lamps_glare_on_a_dim_page_is_paper(centre, spread):
+    """A glare spot on paper photographed in dim light reached further above the paper's level than
+    the ink reached below, so the page was taken for a light stroke on a dark background; then the
+    paper's estimate ran along the strokes into the glare and took the ink there for paper. (The ink
+    under a glare is still fainter than elsewhere: the ring is counted down to a sixth of white.)"""
+    page = np.asarray(ring(200, stroke=0.06, ink=15, paper=90), dtype=np.float32)
+    rows, columns = np.mgrid[0:200, 0:200]
+    glare = 130 * np.exp(-((rows - centre[0]) ** 2 + (columns - centre[1]) ** 2) / (2 * (spread * 200) ** 2))
+    result = mnist_style(Image.fromarray(np.clip(page + glare, 0, 255).astype(np.uint8)))  # on the ink too
+    in_daylight = mnist_style(ring(200, stroke=0.06))
+    assert result[0, 0] == 0 and result[14, 14] <= 40 and result.max() >= 250, "white ink, black paper and hole"
+    assert (result > 40).sum() == pytest.approx((in_daylight > 40).sum(), rel=0.1), "the same ring as in daylight"
 
 
 @pytest.mark.parametrize("size", [28, 280])
