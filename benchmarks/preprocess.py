@@ -6,7 +6,7 @@ The 12-megapixel case is a phone photo of a digit on paper (4000x3000 JPEG, abou
 phones write). It shows what draft-mode decoding buys: the same pipeline with a full-size decode is
 measured beside it, in the same run, so the ratio is meaningful on a noisy machine. The notebook
 page is the one upload here whose ink crosses the whole image, so it alone pays for the search for
-ruled lines; the shaded page alone pays for estimating the paper on both sides of a shadow's edge;
+ruled lines; the shaded page and the glare pay for flooding the paper's level on each side of the edge;
 the form alone has a box's sides to take out (every upload pays for looking for long level runs).
 """
 
@@ -25,7 +25,7 @@ from benchmarks import RESULTS
 from handler import decode
 from handler.image import image_bytes_to_tensor
 from tests.helpers import encoded, png_bytes
-from tests.realistic import canvas_export, in_a_form_box, on_paper, ruled_paper, shadowed
+from tests.realistic import canvas_export, in_a_form_box, in_dim_light_with_glare, on_paper, ruled_paper, shadowed
 from training.data import default_root
 
 
@@ -59,6 +59,7 @@ def main() -> None:
         "notebook page JPEG (its ruled lines traced)": ruled_paper(digit, np.random.default_rng(0)),
         "page half in a shadow JPEG (the paper flooded)": shadowed(digit, np.random.default_rng(0)),
         "digit in a form's box JPEG (the box's sides taken out)": in_a_form_box(digit, np.random.default_rng(0)),
+        "dim page with a lamp's glare JPEG": in_dim_light_with_glare(digit, np.random.default_rng(0)),
         f"4000x3000 phone JPEG ({len(photo) / 1e6:.1f} MB)": photo,
     }
     rows = {name: milliseconds(data, args.repeat) for name, data in cases.items()}
