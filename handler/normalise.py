@@ -376,10 +376,13 @@ def box_sides(mask: np.ndarray) -> np.ndarray:
 
     def corner(across: tuple[slice, ...], down: tuple[slice, ...]) -> bool:
         """Whether an end of the level side and an end of the upright one meet, within `reach` of
-        each other's band (a side askew spans several rows or columns)."""
+        each other's band (a side askew spans several rows or columns), or one side ends on the
+        other where that one crosses the whole image (a comb of boxes in a row or a column)."""
         rows = any(end >= across[0].start - reach and end <= across[0].stop + reach for end in _ends(down[0]))
         columns = any(end >= down[1].start - reach and end <= down[1].stop + reach for end in _ends(across[1]))
-        return rows and columns
+        crosses = across[1].start <= reach and across[1].stop >= width - reach
+        crossed = down[0].start <= reach and down[0].stop >= height - reach
+        return (rows and (columns or crosses)) or (columns and crossed)
 
     level = [(p, b) for p, b in level if any(corner(b, d) for _, d in upright)]
     upright = [(p, b) for p, b in upright if any(corner(a, b) for _, a in level)]
@@ -543,7 +546,7 @@ def mnist_style(image: Image.Image) -> np.ndarray:
         raise _no_digit()
     faint = ink > level * FLOOR_SHARE  # lines are looked for down to faint ink: a faint line is whole there
     lines = ruled_lines(faint)
-    box = box_sides(faint & ~lines)
+    box = box_sides(faint)  # with the ruled lines: a comb's rows run across the page
     if box.any():  # a printed box is often darker than the digit: the digit's level is found without it
         lines |= box
         level = otsu_threshold(ink[~lines])

@@ -68,7 +68,8 @@ def notebook_ruling(width: int, height: int, pitch: float, rng: np.random.Genera
 
 def _form_box(width: int, height: int, place: tuple[int, int, int], rng: np.random.Generator) -> np.ndarray:
     """A printed box around the digit at `place` (left, top, size), as coverage (0-1) of a
-    `width` x `height` page, printed 20-80% as dark as the ink."""
+    `width` x `height` page, printed 20-80% as dark as the ink; a third of them one cell of a comb,
+    a row of boxes running across the page."""
     left, top, size = place
     pad, angle = size * rng.uniform(-0.05, 0.2), np.radians(rng.uniform(-4, 4))
     centre = np.array([left + size / 2, top + size / 2])
@@ -77,8 +78,11 @@ def _form_box(width: int, height: int, place: tuple[int, int, int], rng: np.rand
     turn = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
     layer = Image.new("L", (width, height), 0)
     line_width = int(rng.integers(1, max(2, size // 25) + 1))
-    points = [tuple(point) for point in (corners @ turn.T + centre).tolist()]
-    ImageDraw.Draw(layer).line(points, fill=255, width=line_width, joint="curve")
+    cells = range(-4, 5) if rng.random() < 1 / 3 else range(1)
+    for cell in cells:
+        shifted = corners + np.array([2 * half * cell, 0])
+        points = [tuple(point) for point in (shifted @ turn.T + centre).tolist()]
+        ImageDraw.Draw(layer).line(points, fill=255, width=line_width, joint="curve")
     return np.asarray(layer, dtype=np.float32) / 255 * rng.uniform(0.2, 0.8)
 
 
@@ -97,7 +101,8 @@ def on_paper(
     page in the shadow of a hand or a phone, 15-50% darker, its edge 3-60 pixels soft; `dim`: taken
     in dim light, the whole photo 35-65% as bright, so the paper is darker than mid-grey; `box`: in a
     form's printed box, 1 pixel to a 25th of the digit wide, up to 4 degrees askew, from a little
-    inside the digit's reach to a fifth of its size outside it, and cut off where the page ends;
+    inside the digit's reach to a fifth of its size outside it, cut off where the page ends, and a
+    third of the time in a row of boxes;
     `glare`: a lamp's reflection, a soft spot 10-25% of the page wide and 80-150 grey levels bright
     (on a dim page, brighter than the paper is dark)."""
     size = glyph.size[0]

@@ -259,6 +259,21 @@ def test_a_digit_in_a_forms_box_is_read_without_the_box(box, tilt):
     assert (result > 127).sum() == pytest.approx((plain > 127).sum(), rel=0.15), "the ring must stay whole"
 
 
+@pytest.mark.parametrize("tilt", [0, 2])
+def test_a_digit_in_one_box_of_a_row_is_read_without_the_row(tilt):
+    """A comb (a row of boxes for one digit each) has its rows run across the photo: they were taken
+    out as ruled lines, and the boxes' upright sides, with no corner left, were kept as strokes."""
+    page = Image.new("L", (360, 300), 235)
+    page.paste(ring(180, stroke=0.06, ink=90), (90, 60))
+    comb = page
+    for left in range(-150, 360, 200):
+        comb = boxed(comb, (left, 50, left + 200, 249), tilt)
+    plain, result = mnist_style(page), mnist_style(comb)
+    beside = ~ndimage.binary_dilation(plain > 0, iterations=2)
+    assert result[beside].max() < 60, "no side of the boxes may be left beside the digit"
+    assert (result > 127).sum() == pytest.approx((plain > 127).sum(), rel=0.15), "the ring must stay whole"
+
+
 def test_a_digits_own_straight_strokes_are_no_box():
     """A 7 with a crossbar, drawn with straight strokes, has a level side and an upright one meeting
     at a corner and ink between them; a square 0 has four sides. Neither holds a digit inside."""
