@@ -54,28 +54,40 @@ def test_predictions_streamed_while_scaling_up_and_down(torchserve, predict_url,
                     right = False
                 ours.append((right, time.monotonic() - started))
 
-    def raw_client() -> None:
+    def raw_client(until: threading.Event) -> None:
+        """Send until `until` is set, at least once: a request lost on a scale-down holds a client
+        for RAW_TIMEOUT, so each scale-up gets clients of its own to be sure it is sampled."""
         with requests.Session() as raw_http:
-            while not stop.is_set():
+            while True:
                 started = time.monotonic()
                 try:
                     outcome = raw_http.post(predict_url, data=png, headers=inference_headers, timeout=RAW_TIMEOUT)
                     raw.append((started, outcome.status_code, time.monotonic() - started))
                 except requests.RequestException as error:
                     raw.append((started, type(error).__name__, time.monotonic() - started))
+                if until.is_set() or stop.is_set():
+                    return
 
     clients = [threading.Thread(target=our_client) for _ in range(3)]
-    clients += [threading.Thread(target=raw_client) for _ in range(2)]
+    clients += [threading.Thread(target=raw_client, args=(stop,)) for _ in range(2)]
     for client in clients:
         client.start()
     scale_ups = []
     try:
         for workers in (1, 3, 1, 3, 1):
             began = time.monotonic()
+            window_over = threading.Event()
+            if workers == 3:
+                clients.append(threading.Thread(target=raw_client, args=(window_over,)))
+                clients[-1].start()
             assert torchserve.scale(workers) == workers
             if workers == 3:  # the scale-up and the second after it, well before the next scale-down
                 scale_ups.append((began, time.monotonic() + 1))
-            time.sleep(3 if workers == 3 else 1)
+                time.sleep(1)
+                window_over.set()
+                time.sleep(2)
+            else:
+                time.sleep(1)
     finally:
         stop.set()
         for client in clients:
