@@ -28,6 +28,7 @@ MIN_CONTRAST = 12.0  # of 255: ink fainter than this above the paper is texture,
 NOISE_MARGIN = 8.0  # ink must also stand this many times the image's pixel noise above the paper
 UNEVEN_PAPER = 12.0  # of 255: paper whose lighting varies more than this across the image is flattened
 SHADOW_BORDER = 0.15  # share of the border's tiles off the smooth paper surface: a shadow's edge crosses
+SHADOW_DEPTH = 0.85  # of the way from the paper up to the ink: a shadow dims the paper less than that
 LIT_BORDER = 0.2  # a shadow darkens most of the border, but paper still shows lit on at least this share of it
 LIT_STEP = 40.0  # of 255: how much brighter that lit paper is than the shaded; ink runs across a border in strokes
 GLARE_TILES = 8  # a lamp's glare spreads over several of this many tiles a side, where a stroke is thin in each
@@ -71,7 +72,9 @@ def to_grayscale(image: Image.Image) -> Image.Image:
 
 def to_working_size(gray: Image.Image) -> Image.Image:
     """Long side between MIN_WORK_SIZE and WORK_SIZE: a photo is reduced (cheap, and grain averages
-    out), a thumbnail or a tiny scan is enlarged smoothly so that its strokes span several pixels."""
+    out), a thumbnail or a tiny scan is enlarged so that its strokes span several pixels. Lanczos
+    enlarges an 8x8 scan more sharply than bicubic, which blurs strokes a pixel apart together (the
+    frame-filling 8x8 set in reports/evaluation.md)."""
     long_side = max(gray.size)
     if long_side > WORK_SIZE:
         gray = gray.copy()
@@ -79,7 +82,7 @@ def to_working_size(gray: Image.Image) -> Image.Image:
     elif long_side < MIN_WORK_SIZE:
         scale = MIN_WORK_SIZE / long_side
         size = (max(1, round(gray.size[0] * scale)), max(1, round(gray.size[1] * scale)))
-        gray = gray.resize(size, Image.Resampling.BICUBIC)
+        gray = gray.resize(size, Image.Resampling.LANCZOS)
     return gray
 
 
@@ -160,15 +163,18 @@ def grain(pixels: np.ndarray) -> float:
     return 1.4826 * 1.06 * float(np.median(np.abs(detail - np.median(detail))))
 
 
-def shadow_edge(levels: np.ndarray, surface: np.ndarray) -> bool:
+def shadow_edge(levels: np.ndarray, surface: np.ndarray, ink: float) -> bool:
     """Whether a shadow's edge crosses the page (a hand's, a phone's): the smooth surface misses the
     paper's level (`tile_levels`) by more than UNEVEN_PAPER along more than SHADOW_BORDER of the
-    border's tiles. A digit is written inside the frame, so the border's tiles are paper; lighting
-    does not step."""
+    border's tiles. A digit is usually written inside the frame, so the border's tiles are paper;
+    lighting does not step. But a small scan's digit fills its frame, and a tile its stroke covers
+    stands off the surface too: a tile within SHADOW_DEPTH of the way up to the `ink`'s level is
+    shaded paper, one above it is ink (a shadow dims the paper, not as dark as the ink on it)."""
     rows, columns = levels.shape
     cell_h, cell_w = surface.shape[0] // rows, surface.shape[1] // columns
     fitted = surface[cell_h // 2 :: cell_h, cell_w // 2 :: cell_w][:rows, :columns]
-    missed = np.abs(levels - fitted) > UNEVEN_PAPER
+    off = levels - fitted
+    missed = (np.abs(off) > UNEVEN_PAPER) & (off < SHADOW_DEPTH * (ink - fitted))
     return bool(np.concatenate([missed[0], missed[-1], missed[1:-1, 0], missed[1:-1, -1]]).mean() > SHADOW_BORDER)
 
 
@@ -195,17 +201,19 @@ def paper_under_shadow(pixels: np.ndarray) -> np.ndarray:
     return np.asarray(Image.fromarray(paper).resize((width, height), Image.Resampling.BILINEAR))
 
 
-def remove_background(pixels: np.ndarray) -> tuple[np.ndarray, float]:
+def remove_background(pixels: np.ndarray, thumbnail: bool = False) -> tuple[np.ndarray, float]:
     """Ink intensity above the paper, and the noise left in it: the paper's level is subtracted,
     its lighting too where the image shows uneven paper, each side of a shadow's edge at its own
     level where one crosses the page, and a light blur takes out JPEG noise and grain (a Gaussian
     of sigma 1 keeps 0.28 of independent pixel noise). Under a shadow the ink is as much fainter as
     the paper is darker, so there the ink, and the grain with it, are divided by the paper's light:
     both halves of a digit across the edge come out alike. (A glare adds light rather than scaling
-    it, so the ink under one comes out fainter.)"""
+    it, so the ink under one comes out fainter.) A `thumbnail` (enlarged to the working size) is not
+    searched for a shadow: there a stroke is as wide as the tiles the paper is measured in, and the
+    greys of its partly covered pixels look like shaded paper where the digit fills the frame."""
     levels = tile_levels(pixels)
     surface = paper_surface(pixels.shape, levels)
-    if shadow_edge(levels, surface):
+    if not thumbnail and shadow_edge(levels, surface, float(tile_levels(pixels, percentile=90).max())):
         paper = paper_under_shadow(pixels)
         gain = 255 / np.maximum(255 - paper, 64)  # ink's contrast, and the grain's, scale with the light
         above, pixels = (pixels - paper) * gain, pixels * gain
@@ -230,19 +238,23 @@ def otsu_threshold(values: np.ndarray) -> float:
 
 def _clear_border_lines(mask: np.ndarray) -> np.ndarray:
     """Erase rows and columns near the border that are mostly ink: a ruled line or the edge of the
-    paper, even where it touches the digit and would otherwise join it into one piece."""
+    paper, even where it touches the digit and would otherwise join it into one piece. Such a line
+    is thin (at most RULED_WIDTH) and runs out of the frame at both ends; a digit that fills its
+    frame, as a small scan's does, has its bar along the edge, thicker or ending inside."""
     mask = mask.copy()
     for axis in (0, 1):
         length = mask.shape[axis]
         band = max(1, round(length * BORDER_BAND))
         covered = mask.mean(axis=1 - axis) >= LINE_COVERAGE
-        near_border = np.zeros(length, dtype=bool)
-        near_border[:band] = near_border[length - band :] = True
-        lines = np.nonzero(covered & near_border)[0]
-        if axis == 0:
-            mask[lines, :] = False
-        else:
-            mask[:, lines] = False
+        covered[band : length - band] = False
+        runs, _ = ndimage.label(covered)
+        for (run,) in ndimage.find_objects(runs):
+            line = mask[run] if axis == 0 else mask[:, run].T
+            if run.stop - run.start <= RULED_WIDTH and line[:, 0].any() and line[:, -1].any():
+                if axis == 0:
+                    mask[run] = False
+                else:
+                    mask[:, run] = False
     return mask
 
 
@@ -540,7 +552,8 @@ def mnist_style(image: Image.Image) -> np.ndarray:
         if not stands_out(values, otsu_threshold(values), grain(values)):
             raise _no_digit()
         return pixels
-    ink, noise = remove_background(white_on_black(np.asarray(to_working_size(gray), dtype=np.float32)))
+    thumbnail = max(gray.size) < MIN_WORK_SIZE
+    ink, noise = remove_background(white_on_black(np.asarray(to_working_size(gray), dtype=np.float32)), thumbnail)
     level = otsu_threshold(ink)  # one histogram serves the mask and the contrast stretch
     if not stands_out(ink, level, noise):  # before the search for lines, which noise would make long
         raise _no_digit()

@@ -293,3 +293,59 @@ def test_long_runs_are_an_opening_by_a_level_line(seed):
     grid = rng.random((int(rng.integers(20, 120)), int(rng.integers(20, 120)))) < rng.uniform(0.5, 0.97)
     length = int(rng.integers(2, 40))
     assert (_long_runs(grid, length) == ndimage.binary_opening(grid, np.ones((1, length), dtype=bool))).all()
+
+
+# A 7 as an 8x8 scan stores it (4x4 block counts of a 32x32 bitmap it fills): its bar runs along the
+# top edge, and its stem's partly covered blocks are greys. MNIST test digit 1110, frame-filling set.
+SCANNED_SEVEN = np.array(
+    [
+        [144, 0, 0, 0, 0, 0, 16, 208],
+        [112, 176, 240, 255, 255, 240, 48, 128],
+        [255, 255, 255, 255, 255, 255, 32, 128],
+        [255, 255, 255, 255, 255, 128, 0, 192],
+        [255, 255, 255, 255, 240, 16, 112, 255],
+        [255, 255, 255, 255, 128, 16, 240, 255],
+        [255, 255, 255, 240, 0, 128, 255, 255],
+        [255, 255, 255, 208, 0, 208, 255, 255],
+    ],
+    dtype=np.uint8,
+)
+
+
+def test_a_seven_scanned_at_8x8_keeps_the_bar_along_its_edge():
+    """The ink touching the frame made the border's tiles miss the paper's surface, so a shadow was
+    looked for: its flood took the stem's grey blocks for shaded paper and the 7 came back a 1
+    (found by the frame-filling sets). A thumbnail is not searched for a shadow."""
+    result = mnist_style(Image.fromarray(SCANNED_SEVEN))
+    widths = (result > 128).sum(axis=1)
+    assert widths.max() >= 12, "the bar, a wide row"
+    assert np.ptp(np.nonzero(widths)[0]) >= 18, "and the stem down to the bottom"
+
+
+def test_a_fat_digit_filling_a_large_frame_is_not_taken_for_a_shadow():
+    """A marker 5 filling a 288x288 drawing touches three sides: the border's tiles missed the
+    surface, and the shadow path took its bar and stem, wider than a stroke, for shaded paper and
+    dropped them. A shadow dims the paper, but not as dark as the ink: tiles at the ink's level are ink."""
+    canvas = Image.new("L", (288, 288), 255)
+    draw = ImageDraw.Draw(canvas)
+    draw.rectangle([(40, 0), (287, 60)], fill=0)  # the bar, along the top edge
+    draw.rectangle([(40, 0), (100, 150)], fill=0)  # the stem
+    draw.arc([(20, 100), (287, 287)], start=-100, end=150, fill=0, width=60)  # the belly, to the edges
+    widths = (mnist_style(canvas) > 128).sum(axis=1)
+    top = np.nonzero(widths)[0][0]
+    assert widths[top : top + 3].max() >= 14, "the bar stays, the digit's top"
+
+
+def test_a_bar_along_the_top_edge_is_the_digits_and_a_thin_line_across_the_frame_is_not():
+    """Rows near the border mostly inked were erased as the paper's edge: a 7 filling its frame lost
+    the bar along its top edge. A paper's line is thin and runs out of the frame at both ends."""
+    canvas = Image.new("L", (200, 200), 255)
+    draw = ImageDraw.Draw(canvas)
+    draw.rectangle([(20, 0), (185, 14)], fill=0)  # the bar, along the top edge, ending inside the frame
+    draw.line([(185, 0), (90, 185)], fill=0, width=16)  # the stem
+    result = mnist_style(canvas)
+    widths = (result > 128).sum(axis=1)
+    top = np.nonzero(widths)[0][0]
+    assert widths[top : top + 3].max() >= 12, "the bar stays, the digit's top"
+    draw.line([(0, 195), (199, 196)], fill=0, width=3)  # a thin line across the frame near the bottom
+    assert np.abs(mnist_style(canvas).astype(int) - result).max() <= 2, "the line is left out"
