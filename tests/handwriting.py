@@ -4,7 +4,8 @@ Built by the tests, independently of the handler's code, from data the project m
 test digits re-drawn with other pens (thinned to a one-pixel skeleton with scikit-image and
 re-stroked from a hairline to a marker a third of the digit's height, with a pen whose width
 swells and thins along the strokes or one that skips, or dilated and eroded as they are), shrunk
-to thumbnails of 8, 12 and 16 pixels and sent enlarged (blocky or smooth), and digits typed in
+to thumbnails of 8, 12 and 16 pixels and sent enlarged (blocky or smooth), stored as small scans
+and bitmaps that the digit fills to the edge (8x8 block counts, 32x32, and that enlarged), and digits typed in
 the handwriting-like and other fonts Debian ships, jittered in size, slant, rotation, position and
 weight, as a stand-in for writers MNIST never saw. Each is sent dark on light paper (uneven light,
 grain, JPEG) or as a transparent canvas export, the ways people send digits. Renderers take
@@ -176,6 +177,45 @@ def thumbnail(size: int, resample: Image.Resampling) -> Callable[[Image.Image, n
         return small.resize((size * factor, size * factor), resample)
 
     return glyph
+
+
+# --- small scans the digit fills: no paper around it -------------------------------------------------
+
+
+def frame_filling_bitmap(digit: Image.Image, rng: np.random.Generator) -> np.ndarray:
+    """The digit as a binary 32x32 bitmap that it fills, as a form reader or a drawing pad stores a
+    digit: cropped to its ink, scaled until its long side is the bitmap's, thresholded, and its pen
+    grown by a pixel half the time (a thick, soft pen). True is ink; no margin on the long side."""
+    pixels = np.asarray(digit)
+    rows, columns = np.nonzero(pixels > 64)
+    ink = Image.fromarray(pixels[rows.min() : rows.max() + 1, columns.min() : columns.max() + 1])
+    scale = 32 / max(ink.size)
+    size = (max(1, round(ink.size[0] * scale)), max(1, round(ink.size[1] * scale)))
+    strokes = np.asarray(ink.resize(size, Image.Resampling.BILINEAR)) > 100
+    if rng.random() < 0.5:
+        strokes = ndimage.binary_dilation(strokes)
+    bitmap = np.zeros((32, 32), dtype=bool)
+    top, left = (32 - size[1]) // 2, (32 - size[0]) // 2
+    bitmap[top : top + size[1], left : left + size[0]] = strokes
+    return bitmap
+
+
+def frame_filling_set(digits: list[tuple[Image.Image, int]], seed: int, sent_as: str) -> list[tuple[bytes, int]]:
+    """Each digit as a `frame_filling_bitmap`, dark on white, sent as it is stored: "8x8" counts the
+    ink in each 4x4 block (17 grey levels, a low-resolution scan with soft strokes); "32x32" is the
+    bitmap itself; "288x288" is the bitmap enlarged 9x, blocky, as a viewer would show it."""
+    rng = np.random.default_rng(seed)
+    images = []
+    for digit, label in digits:
+        bitmap = frame_filling_bitmap(digit, rng)
+        if sent_as == "8x8":
+            pixels = 255 - bitmap.reshape(8, 4, 8, 4).sum(axis=(1, 3)) * 255 // 16
+        else:
+            pixels = np.where(bitmap, 0, 255)
+            if sent_as == "288x288":
+                pixels = np.kron(pixels, np.ones((9, 9), dtype=int))
+        images.append((encode_as(Image.fromarray(pixels.astype(np.uint8)), "PNG"), label))
+    return images
 
 
 # --- other hands: digits in fonts -------------------------------------------------------------------
