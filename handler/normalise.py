@@ -95,17 +95,20 @@ def white_on_black(pixels: np.ndarray) -> np.ndarray:
     and JPEG noise do not count. A deep shadow over most of the border shows it grey too, but the
     paper still shows lit along LIT_BORDER of it, where a light stroke crosses a border only in
     strokes' widths; the lit paper reaches furthest above, so it must decide before the extremes.
-    A lamp's glare on a dim page reaches above too, further than the ink below: where something
-    reaches both ways, each pixel is measured from the median of its tile of an 8x8 grid instead,
-    which follows a glare's smooth spot but not a thin stroke."""
-    band = max(1, round(min(pixels.shape) * 0.05))
-    border = np.concatenate(
-        [pixels[:band].ravel(), pixels[-band:].ravel(), pixels[:, :band].ravel(), pixels[:, -band:].ravel()]
-    )
-    level = float(np.median(border))
-    if level > 127 or np.percentile(border, 100 * (1 - LIT_BORDER)) - level > LIT_STEP:
-        return 255 - pixels
+    But a light digit that fills a dark frame (an 8x8 scan shown white on black) touches a fifth of
+    its border too, and raises its median: a shade has ink darker than the darkest of the border,
+    where a black ground is the darkest thing in the image. A lamp's glare on a dim page reaches above too, further than
+    the ink below: where something reaches both ways, each pixel is measured from the median of its
+    tile of an 8x8 grid instead, which follows a glare's smooth spot but not a thin stroke."""
     smooth = ndimage.gaussian_filter(pixels.astype(np.float32), sigma=1.0)
+    border, smooth_border = (_border(image, max(1, round(min(pixels.shape) * 0.05))) for image in (pixels, smooth))
+    level = float(np.median(border))
+    lit = np.percentile(border, 100 * (1 - LIT_BORDER)) - level > LIT_STEP
+    under_ground = float(np.percentile(smooth_border, 5) - smooth.min())  # how far ink lies below the border's darkest
+    if level > 127 or (lit and under_ground >= MIN_CONTRAST):
+        return 255 - pixels
+    if under_ground < 1:  # nothing at all: a light digit on a dark ground, drawn or scanned (no grain)
+        return pixels
     below, above = level - float(smooth.min()), float(smooth.max()) - level
     if below >= MIN_CONTRAST and above > below:  # a light stroke, or a lamp's glare on a dim page
         height, width = smooth.shape
@@ -113,6 +116,13 @@ def white_on_black(pixels: np.ndarray) -> np.ndarray:
         local = smooth - np.asarray(medians.resize((width, height), Image.Resampling.BILINEAR))  # a glare is followed
         below, above = -float(local.min()), float(local.max())
     return 255 - pixels if below > above else pixels
+
+
+def _border(pixels: np.ndarray, band: int) -> np.ndarray:
+    """The pixels within `band` of the image's edges (the corners twice)."""
+    return np.concatenate(
+        [pixels[:band].ravel(), pixels[-band:].ravel(), pixels[:, :band].ravel(), pixels[:, -band:].ravel()]
+    )
 
 
 def tile_levels(pixels: np.ndarray, tiles: int = 16, percentile: float = 10) -> np.ndarray:

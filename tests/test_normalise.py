@@ -349,3 +349,13 @@ def test_a_bar_along_the_top_edge_is_the_digits_and_a_thin_line_across_the_frame
     assert widths[top : top + 3].max() >= 12, "the bar stays, the digit's top"
     draw.line([(0, 195), (199, 196)], fill=0, width=3)  # a thin line across the frame near the bottom
     assert np.abs(mnist_style(canvas).astype(int) - result).max() <= 2, "the line is left out"
+
+
+def test_a_scan_shown_white_on_black_is_read_as_it_is_dark_on_light():
+    """A light digit filling a dark frame touches a fifth of its border, which passed for lit paper
+    beside a shadow, and raises the border's median above its black ground, so that the ground
+    passed for dark ink: the page was inverted, and half the frame-filling 8x8 scans shown white
+    on black were misread. Only a shade or dim paper has ink darker than the border's darkest."""
+    dark_on_light = mnist_style(Image.fromarray(SCANNED_SEVEN)).astype(int)
+    light_on_dark = mnist_style(Image.fromarray(255 - SCANNED_SEVEN)).astype(int)
+    assert np.abs(light_on_dark - dark_on_light).max() <= 8
