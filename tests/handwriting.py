@@ -202,14 +202,16 @@ def frame_filling_bitmap(digit: Image.Image, rng: np.random.Generator) -> np.nda
 
 def frame_filling_set(digits: list[tuple[Image.Image, int]], seed: int, sent_as: str) -> list[tuple[bytes, int]]:
     """Each digit as a `frame_filling_bitmap`, dark on white, sent as it is stored: "8x8" counts the
-    ink in each 4x4 block (17 grey levels, a low-resolution scan with soft strokes); "32x32" is the
-    bitmap itself; "288x288" is the bitmap enlarged 9x, blocky, as a viewer would show it."""
+    ink in each 4x4 block (17 grey levels, a low-resolution scan with soft strokes), "8x8 light on
+    dark" shows those counts as an image viewer's grey colour map does; "32x32" is the bitmap
+    itself; "288x288" is the bitmap enlarged 9x, blocky, as a viewer would show it."""
     rng = np.random.default_rng(seed)
     images = []
     for digit, label in digits:
         bitmap = frame_filling_bitmap(digit, rng)
-        if sent_as == "8x8":
-            pixels = 255 - bitmap.reshape(8, 4, 8, 4).sum(axis=(1, 3)) * 255 // 16
+        if sent_as.startswith("8x8"):
+            pixels = bitmap.reshape(8, 4, 8, 4).sum(axis=(1, 3)) * 255 // 16
+            pixels = pixels if sent_as.endswith("light on dark") else 255 - pixels
         else:
             pixels = np.where(bitmap, 0, 255)
             if sent_as == "288x288":

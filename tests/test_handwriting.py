@@ -73,7 +73,7 @@ SETS = {
     "pen-pressure": "re-stroked with a pen swelling from 2% to 14-27% of the height along the strokes",
     "pen-skipping": "re-stroked 2-6% wide with a ballpoint that skips 15-35% of the strokes",
     "fonts": f"{len(handwriting.FONT_FILES)} Debian fonts, handwriting-like and plain, jittered",
-    "frame-filling": "a 32x32 bitmap the digit fills, pen grown 0-1 px; 8x8: its 4x4 block counts (a small scan)",
+    "frame-filling": "a 32x32 PNG bitmap the digit fills, pen grown 0-1 px; 8x8: its 4x4 block counts (a small scan)",
     **{kind: "MNIST's strokes as people send them (tests/realistic.py), digits 0-199" for kind in realistic.RENDERERS},
 }
 
@@ -92,8 +92,8 @@ def evaluation_sets(mnist_test_images) -> dict[tuple[str, str], list[tuple[bytes
         for background in backgrounds:
             sets[name, background] = handwriting.digits_set(digits, glyph, 100 + seed, background)
     sets["fonts", "paper or canvas"] = handwriting.fonts_set(DIGITS, seed=7)
-    for seed, sent_as in enumerate(("8x8", "32x32", "288x288"), start=20):
-        sets["frame-filling", f"{sent_as} PNG"] = handwriting.frame_filling_set(digits, seed, sent_as)
+    for seed, sent_as in enumerate(("8x8", "8x8 light on dark", "32x32", "288x288"), start=20):
+        sets["frame-filling", sent_as] = handwriting.frame_filling_set(digits, seed, sent_as)
     # The kinds the first version was measured on, with its digits (the first 200) and seeds, so that
     # the figures compare with the ones it published.
     first = [mnist_test_images[index] for index in range(DIGITS)]
