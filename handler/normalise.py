@@ -43,6 +43,7 @@ RULED_WIDTH = 8  # pixels of the working size: a ruled line is at most this thic
 BOX_SIDE = 0.3  # of the image: a form's box around the digit has straight sides at least this long
 BOX_INSIDE = 0.8  # share of the rest of the ink that lies inside a box: the digit written in it
 BOX_FILL = 0.25  # of the box's height: a digit written in a box fills this much of it, a 7's crossbar does not
+DRAWN_RULING_STEPS = 2  # rows a traced ruling may wander in an image without grain (a template's is exact)
 RULED_STEP_COST = 0.25  # of a pixel of ink: a traced line steps a row only where the ink leans or bends
 # MNIST's pen, in pixels of the 20x20 box: about 2-3 pixels wide. Pens outside this range are
 # brought to its edge before fitting, so a hairline does not vanish and a marker does not blot.
@@ -296,7 +297,7 @@ def trace_lines(grid: np.ndarray) -> list[np.ndarray]:
     return paths
 
 
-def ruled_lines(ink_mask: np.ndarray) -> np.ndarray:
+def ruled_lines(ink_mask: np.ndarray, drawn: bool = False) -> np.ndarray:
     """The pixels of the lines that run across the whole image, level or upright, straight, leaning
     or bent: a ruled or squared page's lines, photographed askew or curving over a notebook's
     spine, which cross the digit where one near the border does not. Each is traced as a path of
@@ -304,7 +305,9 @@ def ruled_lines(ink_mask: np.ndarray) -> np.ndarray:
     line has gaps) and at both of its edges (a digit's stroke stays inside the frame, a ruling runs
     out of it), at most RULED_WIDTH thick, with paper beside it (grain has ink everywhere). Where a
     stroke crosses the line, the ink runs on well beyond the line's width: those pixels are the
-    stroke's."""
+    stroke's. In an image `drawn` by software (no grain), a ruling is level or upright exactly, as
+    a template's is, while a digit drawn on a pad that it fills runs its strokes from edge to edge,
+    leaning and curved: only a photo's lines lean and bend."""
     found = np.zeros_like(ink_mask)
     for grid, marks in ((ink_mask, found), (ink_mask.T, found.T)):  # rows, then columns (views)
         height, width = grid.shape
@@ -315,6 +318,8 @@ def ruled_lines(ink_mask: np.ndarray) -> np.ndarray:
         for path in trace_lines(grid):
             on, ends = grid[path, columns], max(2, width // 50)
             if on.mean() < RULED_COVERAGE or not (on[:ends].any() and on[-ends:].any()):
+                continue
+            if drawn and np.ptp(path) > DRAWN_RULING_STEPS:
                 continue
             rows = path + offsets  # a window across the line at each column
             window = grid[np.clip(rows, 0, height - 1), columns] & (rows >= 0) & (rows < height)
@@ -469,14 +474,15 @@ def stands_out(ink: np.ndarray, otsu_level: float, noise: float) -> bool:
     return float(ink[above].mean() - ink[~above].mean()) >= max(MIN_CONTRAST, NOISE_MARGIN * noise)
 
 
-def digit_mask(ink: np.ndarray, otsu_level: float, lines: np.ndarray) -> np.ndarray:
+def digit_mask(ink: np.ndarray, otsu_level: float, lines: np.ndarray, page: bool = True) -> np.ndarray:
     """The pixels of the digit: ink above Otsu's level, off the page's `lines`, in the pieces big
-    enough to be strokes and not lying along the border."""
+    enough to be strokes and, on a `page`, not lying along the border."""
     threshold = max(otsu_level, ink.max() * 0.2)
-    labels, count = ndimage.label(_clear_border_lines((ink > threshold) & ~lines), structure=EIGHT_NEIGHBOURS)
+    inked = (ink > threshold) & ~lines
+    labels, count = ndimage.label(_clear_border_lines(inked) if page else inked, structure=EIGHT_NEIGHBOURS)
     sizes = np.bincount(labels.ravel(), minlength=count + 1)
     boxes = ndimage.find_objects(labels)
-    candidates = [label for label, box in enumerate(boxes, start=1) if not _is_edge_line(box, ink.shape)]
+    candidates = [label for label, box in enumerate(boxes, start=1) if not (page and _is_edge_line(box, ink.shape))]
     if not candidates:  # only thin pieces along the border: an upright one short of the paper's edge is a 1
         candidates = [label for label, box in enumerate(boxes, start=1) if _is_a_one(box, ink.shape)]
     if not candidates:
@@ -568,16 +574,19 @@ def mnist_style(image: Image.Image) -> np.ndarray:
     if not stands_out(ink, level, noise):  # before the search for lines, which noise would make long
         raise _no_digit()
     faint = ink > level * FLOOR_SHARE  # lines are looked for down to faint ink: a faint line is whole there
-    lines = ruled_lines(faint)
-    box = box_sides(faint)  # with the ruled lines: a comb's rows run across the page
+    # A thumbnail is a small scan or a pad's drawing that the digit fills, its strokes running from
+    # edge to edge; nor could a page's ruling or box be told there from a stroke of the same pixel or two.
+    page = not thumbnail
+    lines = ruled_lines(faint, drawn=noise == 0) if page else np.zeros_like(faint)  # no grain: drawn
+    box = box_sides(faint) if page else np.zeros_like(faint)  # with the ruled lines: a comb's rows run across
     if box.any():  # a printed box is often darker than the digit: the digit's level is found without it
         lines |= box
         level = otsu_threshold(ink[~lines])
     try:
-        mask = digit_mask(ink, level, lines)
+        mask = digit_mask(ink, level, lines, page)
     except RequestError:
         if not lines.any():
             raise
         lines = np.zeros_like(lines)  # nothing but the lines: a 1 drawn edge to edge, not a page
-        mask = digit_mask(ink, level, lines)
+        mask = digit_mask(ink, level, lines, page)
     return fit_and_centre(match_pen(crop_to_digit(ink, mask, level, lines), pen_width(mask)))
