@@ -5,7 +5,8 @@ test digits re-drawn with other pens (thinned to a one-pixel skeleton with sciki
 re-stroked from a hairline to a marker a third of the digit's height, with a pen whose width
 swells and thins along the strokes or one that skips, or dilated and eroded as they are), shrunk
 to thumbnails of 8, 12 and 16 pixels and sent enlarged (blocky or smooth), stored as small scans
-and bitmaps that the digit fills to the edge (8x8 block counts, 32x32, and that enlarged), and digits typed in
+and bitmaps and pad drawings that the digit fills to the edge (8x8 block counts, 32x32, and that
+enlarged; a one-pixel pen on a 32x32 or 96x96 pad), and digits typed in
 the handwriting-like and other fonts Debian ships, jittered in size, slant, rotation, position and
 weight, as a stand-in for writers MNIST never saw. Each is sent dark on light paper (uneven light,
 grain, JPEG) or as a transparent canvas export, the ways people send digits. Renderers take
@@ -217,6 +218,28 @@ def frame_filling_set(digits: list[tuple[Image.Image, int]], seed: int, sent_as:
             if sent_as == "288x288":
                 pixels = np.kron(pixels, np.ones((9, 9), dtype=int))
         images.append((encode_as(Image.fromarray(pixels.astype(np.uint8)), "PNG"), label))
+    return images
+
+
+def pad_drawing_set(digits: list[tuple[Image.Image, int]], seed: int, size: int) -> list[tuple[bytes, int]]:
+    """Each digit re-stroked along its skeleton with a pen 1-1.5 pixels wide at the pad's scale, as a
+    stylus or a mouse draws on a `size` x `size` pad that the digit fills to its edges (long side),
+    anti-aliased, dark on white, sent as a PNG of the pad."""
+    rng = np.random.default_rng(seed)
+    images = []
+    for digit, label in digits:
+        centre_line = skeleton(digit)
+        rows, columns = np.nonzero(centre_line)
+        reach = max(np.ptp(rows), np.ptp(columns)) + 1
+        pen = restroke(centre_line, reach / size * rng.uniform(1.0, 1.5))
+        drawing = pen.crop(pen.getbbox())
+        scale = size / max(drawing.size)
+        drawing = drawing.resize(
+            (max(1, round(drawing.size[0] * scale)), max(1, round(drawing.size[1] * scale))), Image.Resampling.BOX
+        )
+        pad = Image.new("L", (size, size), 0)
+        pad.paste(drawing, ((size - drawing.size[0]) // 2, (size - drawing.size[1]) // 2))
+        images.append((encode_as(Image.fromarray(255 - np.asarray(pad)), "PNG"), label))
     return images
 
 

@@ -31,7 +31,9 @@ DEFAULT_TARGET, LENET_TARGET, MOST_REFUSED = 0.98, 0.97, 0.005
 # The sets where a version is still short of its target (issue 13 stays open for them): hairlines and
 # eroded strokes whose skeleton lost a loop or broke (a 9 read as 1, a 3 with a loop as 8), markers
 # that close a digit's loops, 8x8 thumbnails where a 9 or a 4 is a blob, a skipping pen's dashes, and
-# strokes under a lamp's glare on a dim page (faint: a glare adds light, which is not divided out).
+# strokes under a lamp's glare on a dim page (faint: a glare adds light, which is not divided out),
+# and a one-pixel pen on a pad the digit fills (at 96x96 some strokes from edge to edge are still
+# taken for a page's edges or box, and the same hard digits as the hairline's fail).
 # Exactly these may fall short; their figures are held to the report like every other.
 SHORT_OF_TARGET = {
     "default": {
@@ -42,12 +44,15 @@ SHORT_OF_TARGET = {
         ("pen-skipping", "paper"),
         ("pen-skipping", "canvas"),
         ("dim-light-glare", "as named"),
+        ("pad-drawing", "32x32"),
+        ("pad-drawing", "96x96"),
     },
     "lenet": {
         ("pen-marker", "paper"),
         ("pen-skipping", "paper"),
         ("pen-skipping", "canvas"),
         ("dim-light-glare", "as named"),
+        ("pad-drawing", "96x96"),
     },
 }
 NAIVE = transforms.Compose(
@@ -74,6 +79,7 @@ SETS = {
     "pen-skipping": "re-stroked 2-6% wide with a ballpoint that skips 15-35% of the strokes",
     "fonts": f"{len(handwriting.FONT_FILES)} Debian fonts, handwriting-like and plain, jittered",
     "frame-filling": "a 32x32 PNG bitmap the digit fills, pen grown 0-1 px; 8x8: its 4x4 block counts (a small scan)",
+    "pad-drawing": "re-stroked along the skeleton with a 1-1.5 px pen on a pad the digit fills",
     **{kind: "MNIST's strokes as people send them (tests/realistic.py), digits 0-199" for kind in realistic.RENDERERS},
 }
 
@@ -94,6 +100,8 @@ def evaluation_sets(mnist_test_images) -> dict[tuple[str, str], list[tuple[bytes
     sets["fonts", "paper or canvas"] = handwriting.fonts_set(DIGITS, seed=7)
     for seed, sent_as in enumerate(("8x8", "8x8 light on dark", "32x32", "288x288"), start=20):
         sets["frame-filling", sent_as] = handwriting.frame_filling_set(digits, seed, sent_as)
+    for seed, size in enumerate((32, 96), start=30):
+        sets["pad-drawing", f"{size}x{size}"] = handwriting.pad_drawing_set(digits, seed, size)
     # The kinds the first version was measured on, with its digits (the first 200) and seeds, so that
     # the figures compare with the ones it published.
     first = [mnist_test_images[index] for index in range(DIGITS)]
