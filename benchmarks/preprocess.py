@@ -24,6 +24,7 @@ from torchvision import datasets
 from benchmarks import RESULTS
 from handler import decode
 from handler.image import image_bytes_to_tensor
+from tests.handwriting import frame_filling_set
 from tests.helpers import encoded, png_bytes
 from tests.realistic import canvas_export, in_a_form_box, in_dim_light_with_glare, on_paper, ruled_paper, shadowed
 from training.data import default_root
@@ -55,6 +56,7 @@ def main() -> None:
     photo = phone_photo(digit)
     cases = {
         "28x28 MNIST PNG": png_bytes(digit),
+        "8x8 scan PNG (enlarged: a thumbnail)": frame_filling_set([(digit, 7)], 0, "8x8")[0][0],
         "280x280 canvas PNG": canvas_export(digit, np.random.default_rng(0)),
         "notebook page JPEG (its ruled lines traced)": ruled_paper(digit, np.random.default_rng(0)),
         "page half in a shadow JPEG (the paper flooded)": shadowed(digit, np.random.default_rng(0)),

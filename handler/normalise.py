@@ -101,12 +101,15 @@ def white_on_black(pixels: np.ndarray) -> np.ndarray:
     where a black ground is the darkest thing in the image. A lamp's glare on a dim page reaches above too, further than
     the ink below: where something reaches both ways, each pixel is measured from the median of its
     tile of an 8x8 grid instead, which follows a glare's smooth spot but not a thin stroke."""
-    smooth = ndimage.gaussian_filter(pixels.astype(np.float32), sigma=1.0)
-    border, smooth_border = (_border(image, max(1, round(min(pixels.shape) * 0.05))) for image in (pixels, smooth))
+    band = max(1, round(min(pixels.shape) * 0.05))
+    border = _border(pixels, band)
     level = float(np.median(border))
+    if level > 127:  # light paper, most uploads: decided without the blur
+        return 255 - pixels
+    smooth = ndimage.gaussian_filter(pixels.astype(np.float32), sigma=1.0)
     lit = np.percentile(border, 100 * (1 - LIT_BORDER)) - level > LIT_STEP
-    under_ground = float(np.percentile(smooth_border, 5) - smooth.min())  # how far ink lies below the border's darkest
-    if level > 127 or (lit and under_ground >= MIN_CONTRAST):
+    under_ground = float(np.percentile(_border(smooth, band), 5) - smooth.min())  # ink below the border's darkest
+    if lit and under_ground >= MIN_CONTRAST:
         return 255 - pixels
     if under_ground < 1:  # nothing at all: a light digit on a dark ground, drawn or scanned (no grain)
         return pixels
@@ -174,19 +177,27 @@ def grain(pixels: np.ndarray) -> float:
     return 1.4826 * 1.06 * float(np.median(np.abs(detail - np.median(detail))))
 
 
-def shadow_edge(levels: np.ndarray, surface: np.ndarray, ink: float) -> bool:
+def shadow_edge(levels: np.ndarray, surface: np.ndarray, pixels: np.ndarray) -> bool:
     """Whether a shadow's edge crosses the page (a hand's, a phone's): the smooth surface misses the
     paper's level (`tile_levels`) by more than UNEVEN_PAPER along more than SHADOW_BORDER of the
     border's tiles. A digit is usually written inside the frame, so the border's tiles are paper;
     lighting does not step. But a small scan's digit fills its frame, and a tile its stroke covers
-    stands off the surface too: a tile within SHADOW_DEPTH of the way up to the `ink`'s level is
-    shaded paper, one above it is ink (a shadow dims the paper, not as dark as the ink on it)."""
+    stands off the surface too: a tile within SHADOW_DEPTH of the way up to the ink's level (the
+    brightest tile's 90th percentile) is shaded paper, one above it is ink (a shadow dims the paper,
+    not as dark as the ink on it). The ink's level is only measured where the border misses."""
     rows, columns = levels.shape
     cell_h, cell_w = surface.shape[0] // rows, surface.shape[1] // columns
     fitted = surface[cell_h // 2 :: cell_h, cell_w // 2 :: cell_w][:rows, :columns]
     off = levels - fitted
-    missed = (np.abs(off) > UNEVEN_PAPER) & (off < SHADOW_DEPTH * (ink - fitted))
-    return bool(np.concatenate([missed[0], missed[-1], missed[1:-1, 0], missed[1:-1, -1]]).mean() > SHADOW_BORDER)
+
+    def along_border(missed: np.ndarray) -> bool:
+        return bool(np.concatenate([missed[0], missed[-1], missed[1:-1, 0], missed[1:-1, -1]]).mean() > SHADOW_BORDER)
+
+    missed = np.abs(off) > UNEVEN_PAPER
+    if not along_border(missed):  # most images: paper all round
+        return False
+    ink = float(tile_levels(pixels, percentile=90).max())
+    return along_border(missed & (off < SHADOW_DEPTH * (ink - fitted)))
 
 
 def paper_under_shadow(pixels: np.ndarray) -> np.ndarray:
@@ -224,7 +235,7 @@ def remove_background(pixels: np.ndarray, thumbnail: bool = False) -> tuple[np.n
     greys of its partly covered pixels look like shaded paper where the digit fills the frame."""
     levels = tile_levels(pixels)
     surface = paper_surface(pixels.shape, levels)
-    if not thumbnail and shadow_edge(levels, surface, float(tile_levels(pixels, percentile=90).max())):
+    if not thumbnail and shadow_edge(levels, surface, pixels):
         paper = paper_under_shadow(pixels)
         gain = 255 / np.maximum(255 - paper, 64)  # ink's contrast, and the grain's, scale with the light
         above, pixels = (pixels - paper) * gain, pixels * gain
