@@ -30,6 +30,7 @@ UNEVEN_PAPER = 12.0  # of 255: paper whose lighting varies more than this across
 SHADOW_BORDER = 0.15  # share of the border's tiles off the smooth paper surface: a shadow's edge crosses
 SHADOW_DEPTH = 0.85  # of the way from the paper up to the ink: a shadow dims the paper less than that
 LIT_BORDER = 0.2  # a shadow darkens most of the border, but paper still shows lit on at least this share of it
+DARK_GROUND = 0.1  # share of the border exactly at the image's darkest level: a flat ground under a light digit
 LIT_STEP = 40.0  # of 255: how much brighter that lit paper is than the shaded; ink runs across a border in strokes
 GLARE_TILES = 8  # a lamp's glare spreads over several of this many tiles a side, where a stroke is thin in each
 STROKE_SIZE = 0.1  # of the short side: a pen's stroke is narrower, so the paper's flood is kept off strokes
@@ -97,22 +98,22 @@ def white_on_black(pixels: np.ndarray) -> np.ndarray:
     paper still shows lit along LIT_BORDER of it, where a light stroke crosses a border only in
     strokes' widths; the lit paper reaches furthest above, so it must decide before the extremes.
     But a light digit that fills a dark frame (an 8x8 scan shown white on black) touches a fifth of
-    its border too, and raises its median: a shade has ink darker than the darkest of the border,
-    where a black ground is the darkest thing in the image. A lamp's glare on a dim page reaches above too, further than
-    the ink below: where something reaches both ways, each pixel is measured from the median of its
-    tile of an 8x8 grid instead, which follows a glare's smooth spot but not a thin stroke."""
+    its border too, and raises its median: there the image's darkest level is its ground, flat
+    along DARK_GROUND of the border at least, where a photo's grain leaves its darkest level to a
+    few pixels, even where its dark ink touches the border (a digit cropped tightly). A lamp's
+    glare on a dim page reaches above too, further than the ink below: where something reaches both
+    ways, each pixel is measured from the median of its tile of an 8x8 grid instead, which follows
+    a glare's smooth spot but not a thin stroke."""
     band = max(1, round(min(pixels.shape) * 0.05))
     border = _border(pixels, band)
     level = float(np.median(border))
     if level > 127:  # light paper, most uploads: decided without the blur
         return 255 - pixels
-    smooth = ndimage.gaussian_filter(pixels.astype(np.float32), sigma=1.0)
-    lit = np.percentile(border, 100 * (1 - LIT_BORDER)) - level > LIT_STEP
-    under_ground = float(np.percentile(_border(smooth, band), 5) - smooth.min())  # ink below the border's darkest
-    if lit and under_ground >= MIN_CONTRAST:
-        return 255 - pixels
-    if under_ground < 1:  # nothing at all: a light digit on a dark ground, drawn or scanned (no grain)
+    if (border <= pixels.min()).mean() >= DARK_GROUND:  # the image's darkest level is its ground
         return pixels
+    if np.percentile(border, 100 * (1 - LIT_BORDER)) - level > LIT_STEP:
+        return 255 - pixels
+    smooth = ndimage.gaussian_filter(pixels.astype(np.float32), sigma=1.0)
     below, above = level - float(smooth.min()), float(smooth.max()) - level
     if below >= MIN_CONTRAST and above > below:  # a light stroke, or a lamp's glare on a dim page
         height, width = smooth.shape

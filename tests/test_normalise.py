@@ -390,3 +390,16 @@ def test_a_thin_zero_drawn_on_a_pad_keeps_the_sides_that_touch_its_edges():
     assert inked.sum() >= 60, "the whole ring, not a few pieces of it"
     paper, _ = ndimage.label(~inked)
     assert paper[14, 14] != paper[0, 0], "its hole closed"
+
+
+def test_a_dim_photo_cropped_tightly_around_a_marker_digit_is_inverted():
+    """A light digit filling a dark frame was told by nothing lying below the border's darkest; but
+    a dark marker 0 cropped tightly from a dim, smooth photo touches every side, so its ink was the
+    border's darkest too, and the page was left dark-ground (found by a probe of tight crops). A
+    drawn ground is flat at the image's darkest level along a tenth of the border; a photo's is not."""
+    ring_mask = Image.new("L", (200, 200), 0)
+    ImageDraw.Draw(ring_mask).ellipse([(10, 0), (189, 199)], outline=255, width=30)
+    ink = np.asarray(ring_mask, dtype=np.float64) / 255
+    photo = 100 * (1 - ink) + 30 * ink + np.random.default_rng(0).normal(0, 0.5, ink.shape)  # dim paper, denoised
+    pixels = np.clip(photo, 0, 255).astype(np.uint8).astype(np.float32)
+    assert white_on_black(pixels)[100, 100] == 255 - pixels[100, 100], "dark ink on dim paper is inverted"
