@@ -265,19 +265,15 @@ def _clear_border_lines(mask: np.ndarray) -> np.ndarray:
     is thin (at most RULED_WIDTH) and runs out of the frame at both ends; a digit that fills its
     frame, as a small scan's does, has its bar along the edge, thicker or ending inside."""
     mask = mask.copy()
-    for axis in (0, 1):
-        length = mask.shape[axis]
+    for grid in (mask, mask.T):  # rows, then columns (views)
+        length = grid.shape[0]
         band = max(1, round(length * BORDER_BAND))
-        covered = mask.mean(axis=1 - axis) >= LINE_COVERAGE
+        covered = grid.mean(axis=1) >= LINE_COVERAGE
         covered[band : length - band] = False
         runs, _ = ndimage.label(covered)
         for (run,) in ndimage.find_objects(runs):
-            line = mask[run] if axis == 0 else mask[:, run].T
-            if run.stop - run.start <= RULED_WIDTH and line[:, 0].any() and line[:, -1].any():
-                if axis == 0:
-                    mask[run] = False
-                else:
-                    mask[:, run] = False
+            if run.stop - run.start <= RULED_WIDTH and grid[run, 0].any() and grid[run, -1].any():
+                grid[run] = False
     return mask
 
 
