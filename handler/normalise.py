@@ -30,7 +30,7 @@ UNEVEN_PAPER = 12.0  # of 255: paper whose lighting varies more than this across
 SHADOW_BORDER = 0.15  # share of the border's tiles off the smooth paper surface: a shadow's edge crosses
 SHADOW_DEPTH = 0.85  # of the way from the paper up to the ink: a shadow dims the paper less than that
 LIT_BORDER = 0.2  # a shadow darkens most of the border, but paper still shows lit on at least this share of it
-DARK_GROUND = 0.1  # share of the border exactly at the image's darkest level: a flat ground under a light digit
+FLAT_GROUND = 0.1  # share of the border exactly at the image's darkest or lightest level: a drawn or scanned ground
 LIT_STEP = 40.0  # of 255: how much brighter that lit paper is than the shaded; ink runs across a border in strokes
 GLARE_TILES = 8  # a lamp's glare spreads over several of this many tiles a side, where a stroke is thin in each
 STROKE_SIZE = 0.1  # of the short side: a pen's stroke is narrower, so the paper's flood is kept off strokes
@@ -99,17 +99,16 @@ def white_on_black(pixels: np.ndarray) -> np.ndarray:
     strokes' widths; the lit paper reaches furthest above, so it must decide before the extremes.
     But a light digit that fills a dark frame (an 8x8 scan shown white on black) touches a fifth of
     its border too, and raises its median: there the image's darkest level is its ground, flat
-    along DARK_GROUND of the border at least, where a photo's grain leaves its darkest level to a
-    few pixels, even where its dark ink touches the border (a digit cropped tightly). A lamp's
-    glare on a dim page reaches above too, further than the ink below: where something reaches both
-    ways, each pixel is measured from the median of its tile of an 8x8 grid instead, which follows
-    a glare's smooth spot but not a thin stroke."""
-    band = max(1, round(min(pixels.shape) * 0.05))
-    border = _border(pixels, band)
+    along FLAT_GROUND of the border at least (`_flat_at`), where a photo's grain leaves its darkest
+    level to a few pixels, even where its dark ink touches the border (a digit cropped tightly). A
+    lamp's glare on a dim page reaches above too, further than the ink below: where something
+    reaches both ways, each pixel is measured from the median of its tile of an 8x8 grid instead,
+    which follows a glare's smooth spot but not a thin stroke."""
+    border = _border(pixels)
     level = float(np.median(border))
     if level > 127:  # light paper, most uploads: decided without the blur
         return 255 - pixels
-    if (border <= pixels.min()).mean() >= DARK_GROUND:  # the image's darkest level is its ground
+    if _flat_at(border, pixels.min()):  # the image's darkest level is its ground
         return pixels
     if np.percentile(border, 100 * (1 - LIT_BORDER)) - level > LIT_STEP:
         return 255 - pixels
@@ -123,11 +122,27 @@ def white_on_black(pixels: np.ndarray) -> np.ndarray:
     return 255 - pixels if below > above else pixels
 
 
-def _border(pixels: np.ndarray, band: int) -> np.ndarray:
-    """The pixels within `band` of the image's edges (the corners twice)."""
+def _border(pixels: np.ndarray) -> np.ndarray:
+    """The pixels within a twentieth of the short side (one at least) of the image's edges (the corners twice)."""
+    band = max(1, round(min(pixels.shape) * 0.05))
     return np.concatenate(
         [pixels[:band].ravel(), pixels[-band:].ravel(), pixels[:, :band].ravel(), pixels[:, -band:].ravel()]
     )
+
+
+def _flat_at(border: np.ndarray, level: float) -> bool:
+    """Whether the `border` lies exactly at `level` along FLAT_GROUND of it at least: a ground drawn or
+    scanned flat does, at the image's darkest or lightest level; a photo's grain leaves its extreme
+    levels to a few pixels (unless the photo is overexposed, its paper white)."""
+    return bool((border == level).mean() >= FLAT_GROUND)
+
+
+def has_flat_ground(gray: Image.Image) -> bool:
+    """Whether the image's ground is drawn or scanned flat, at its darkest or lightest level (an 8x8
+    scan, a pad's export, an icon), rather than photographed: a photo's paper has grain."""
+    pixels = np.asarray(gray)
+    border = _border(pixels)
+    return _flat_at(border, pixels.min()) or _flat_at(border, pixels.max())
 
 
 def tile_levels(pixels: np.ndarray, tiles: int = 16, percentile: float = 10) -> np.ndarray:
@@ -224,19 +239,22 @@ def paper_under_shadow(pixels: np.ndarray) -> np.ndarray:
     return np.asarray(Image.fromarray(paper).resize((width, height), Image.Resampling.BILINEAR))
 
 
-def remove_background(pixels: np.ndarray, thumbnail: bool = False) -> tuple[np.ndarray, float]:
+def remove_background(pixels: np.ndarray, drawn: bool = False) -> tuple[np.ndarray, float]:
     """Ink intensity above the paper, and the noise left in it: the paper's level is subtracted,
     its lighting too where the image shows uneven paper, each side of a shadow's edge at its own
     level where one crosses the page, and a light blur takes out JPEG noise and grain (a Gaussian
     of sigma 1 keeps 0.28 of independent pixel noise). Under a shadow the ink is as much fainter as
     the paper is darker, so there the ink, and the grain with it, are divided by the paper's light:
     both halves of a digit across the edge come out alike. (A glare adds light rather than scaling
-    it, so the ink under one comes out fainter.) A `thumbnail` (enlarged to the working size) is not
-    searched for a shadow: there a stroke is as wide as the tiles the paper is measured in, and the
-    greys of its partly covered pixels look like shaded paper where the digit fills the frame."""
+    it, so the ink under one comes out fainter.) A small scan or drawing (`drawn`, enlarged to the
+    working size) is not searched for a shadow: there a stroke is as wide as the tiles the paper is
+    measured in, and the greys of its partly covered pixels look like shaded paper where the digit
+    fills the frame. A small photo is searched, told from a drawing by its grainy paper
+    (`has_flat_ground`): taken for one, a small photo crossed by a shadow's edge or lit by a lamp's
+    glare kept the shade or the glare as ink (found by a probe of photos reduced to 40-95 pixels)."""
     levels = tile_levels(pixels)
     surface = paper_surface(pixels.shape, levels)
-    if not thumbnail and shadow_edge(levels, surface, pixels):
+    if not drawn and shadow_edge(levels, surface, pixels):
         paper = paper_under_shadow(pixels)
         gain = 255 / np.maximum(255 - paper, 64)  # ink's contrast, and the grain's, scale with the light
         above, pixels = (pixels - paper) * gain, pixels * gain
@@ -576,14 +594,16 @@ def mnist_style(image: Image.Image) -> np.ndarray:
         if not stands_out(values, otsu_threshold(values), grain(values)):
             raise _no_digit()
         return pixels
-    thumbnail = max(gray.size) < MIN_WORK_SIZE
-    ink, noise = remove_background(white_on_black(np.asarray(to_working_size(gray), dtype=np.float32)), thumbnail)
+    thumbnail = max(gray.size) < MIN_WORK_SIZE  # enlarged to the working size
+    drawn = thumbnail and has_flat_ground(gray)
+    ink, noise = remove_background(white_on_black(np.asarray(to_working_size(gray), dtype=np.float32)), drawn)
     level = otsu_threshold(ink)  # one histogram serves the mask and the contrast stretch
     if not stands_out(ink, level, noise):  # before the search for lines, which noise would make long
         raise _no_digit()
     faint = ink > level * FLOOR_SHARE  # lines are looked for down to faint ink: a faint line is whole there
-    # A thumbnail is a small scan or a pad's drawing that the digit fills, its strokes running from
-    # edge to edge; nor could a page's ruling or box be told there from a stroke of the same pixel or two.
+    # A thumbnail is not searched for a page's lines, boxes or edges: a small scan or drawing that the
+    # digit fills runs its strokes from edge to edge, and at the working size's smallest, the searches
+    # take a photo's thick arcs for straight sides (a round 0 for a box; docs/handwriting.md).
     page = not thumbnail
     lines = ruled_lines(faint, drawn=noise == 0) if page else np.zeros_like(faint)  # no grain: drawn
     box = box_sides(faint) if page else np.zeros_like(faint)  # with the ruled lines: a comb's rows run across
