@@ -44,6 +44,7 @@ RULED_WIDTH = 8  # pixels of the working size: a ruled line is at most this thic
 BOX_SIDE = 0.3  # of the image: a form's box around the digit has straight sides at least this long
 BOX_INSIDE = 0.8  # share of the rest of the ink that lies inside a box: the digit written in it
 BOX_FILL = 0.25  # of the box's height: a digit written in a box fills this much of it, a 7's crossbar does not
+BOX_CLEAR = 0.5  # share of the rest of the ink clear of the box's sides: a digit in it, not a round digit's corners
 DRAWN_RULING_STEPS = 2  # rows a traced ruling may wander in an image without grain (a template's is exact)
 RULED_STEP_COST = 0.25  # of a pixel of ink: a traced line steps a row only where the ink leans or bends
 # MNIST's pen, in pixels of the 20x20 box: about 2-3 pixels wide. Pens outside this range are
@@ -419,7 +420,10 @@ def box_sides(mask: np.ndarray) -> np.ndarray:
     at least BOX_SIDE of the image long, each meeting another at a corner. The box spans from side
     to side, or along the sides that show where the others are cut off or missing; the rest of the
     ink must lie in it (BOX_INSIDE of it) and fill BOX_FILL of its height, as a digit does. A
-    digit's own straight strokes (a 7's bar and stem, a 5's) do not hold the rest of the digit."""
+    digit's own straight strokes (a 7's bar and stem, a 5's) do not hold the rest of the digit. Nor
+    are a thick, round 0's flattest arcs a box, in a small image where they pass for straight: the
+    rest of its ink is the corners joining them, where a digit in a box lies clear of its sides
+    (BOX_CLEAR of it further than half RULED_WIDTH) even where it touches them."""
     height, width = mask.shape
     level = _straight_runs(mask, round(BOX_SIDE * width))
     if not level:
@@ -453,7 +457,10 @@ def box_sides(mask: np.ndarray) -> np.ndarray:
     ink_rows = np.nonzero(rest.any(axis=1))[0]
     inside = rest[rows, columns].sum() >= BOX_INSIDE * rest.sum()
     fills = ink_rows[-1] - ink_rows[0] + 1 >= BOX_FILL * (rows.stop - rows.start)
-    return found if inside and fills else np.zeros_like(mask)
+    if not (inside and fills):
+        return np.zeros_like(mask)
+    clear = (ndimage.distance_transform_edt(~found)[rest] > RULED_WIDTH / 2).mean() >= BOX_CLEAR
+    return found if clear else np.zeros_like(mask)
 
 
 def _ends(side: slice) -> tuple[int, int]:
@@ -602,8 +609,8 @@ def mnist_style(image: Image.Image) -> np.ndarray:
         raise _no_digit()
     faint = ink > level * FLOOR_SHARE  # lines are looked for down to faint ink: a faint line is whole there
     # A thumbnail is not searched for a page's lines, boxes or edges: a small scan or drawing that the
-    # digit fills runs its strokes from edge to edge, and at the working size's smallest, the searches
-    # take a photo's thick arcs for straight sides (a round 0 for a box; docs/handwriting.md).
+    # digit fills runs its strokes from edge to edge, and in a small photo enlarged to the working
+    # size, a small 0's arcs are as straight as a box's sides, to the pixel (docs/handwriting.md).
     page = not thumbnail
     lines = ruled_lines(faint, drawn=noise == 0) if page else np.zeros_like(faint)  # no grain: drawn
     box = box_sides(faint) if page else np.zeros_like(faint)  # with the ruled lines: a comb's rows run across

@@ -280,6 +280,19 @@ def test_a_digit_in_a_forms_box_is_read_without_the_box(box, tilt):
     assert (result > 127).sum() == pytest.approx((plain > 127).sum(), rel=0.15), "the ring must stay whole"
 
 
+@pytest.mark.parametrize("size", [96, 105])
+def test_a_round_zero_in_a_small_photo_is_no_box(size):
+    """A thick 0 photographed at about 96 pixels, the working size's smallest, has arcs flat enough
+    over a third of the image to pass for a box's straight sides, meeting at corners, with the rest
+    of its ink inside: it was taken out as a box, and the 0 came back as four corners (read 1)."""
+    photo = np.asarray(ring(size, stroke=0.08), dtype=np.float32) + np.random.default_rng(0).normal(0, 4, (size, size))
+    result = mnist_style(Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)))
+    in_a_large_photo = mnist_style(ring(200, stroke=0.08))
+    assert (result > 127).sum() == pytest.approx((in_a_large_photo > 127).sum(), rel=0.2), "the ring, whole"
+    paper, _ = ndimage.label(result <= 40)
+    assert paper[14, 14] != paper[0, 0], "its hole closed"
+
+
 @pytest.mark.parametrize("tilt", [0, 2])
 def test_a_digit_in_one_box_of_a_row_is_read_without_the_row(tilt):
     """A comb (a row of boxes for one digit each) has its rows run across the photo: they were taken
