@@ -23,7 +23,9 @@ from handler.errors import RequestError
 MNIST_SIZE = 28
 DIGIT_BOX = 20
 WORK_SIZE = 256  # long side at which the digit is looked for: ample for a 20x20 result
-MIN_WORK_SIZE = 96  # smaller images (thumbnails, 8x8 scans) are enlarged to this first
+# Smaller images (thumbnails, 8x8 scans, small photos) are enlarged to this first: a photo's digit is
+# then about as large as in a photo reduced to WORK_SIZE, which the page searches' widths are set for.
+MIN_WORK_SIZE = 192
 MIN_CONTRAST = 12.0  # of 255: ink fainter than this above the paper is texture, not a digit
 NOISE_MARGIN = 8.0  # ink must also stand this many times the image's pixel noise above the paper
 UNEVEN_PAPER = 12.0  # of 255: paper whose lighting varies more than this across the image is flattened
@@ -44,7 +46,6 @@ RULED_WIDTH = 8  # pixels of the working size: a ruled line is at most this thic
 BOX_SIDE = 0.3  # of the image: a form's box around the digit has straight sides at least this long
 BOX_INSIDE = 0.8  # share of the rest of the ink that lies inside a box: the digit written in it
 BOX_FILL = 0.25  # of the box's height: a digit written in a box fills this much of it, a 7's crossbar does not
-BOX_CLEAR = 0.5  # share of the rest of the ink clear of the box's sides: a digit in it, not a round digit's corners
 DRAWN_RULING_STEPS = 2  # rows a traced ruling may wander in an image without grain (a template's is exact)
 RULED_STEP_COST = 0.25  # of a pixel of ink: a traced line steps a row only where the ink leans or bends
 # MNIST's pen, in pixels of the 20x20 box: about 2-3 pixels wide. Pens outside this range are
@@ -75,9 +76,11 @@ def to_grayscale(image: Image.Image) -> Image.Image:
 
 def to_working_size(gray: Image.Image) -> Image.Image:
     """Long side between MIN_WORK_SIZE and WORK_SIZE: a photo is reduced (cheap, and grain averages
-    out), a thumbnail or a tiny scan is enlarged so that its strokes span several pixels. Lanczos
-    enlarges an 8x8 scan more sharply than bicubic, which blurs strokes a pixel apart together (the
-    frame-filling 8x8 set in reports/evaluation.md)."""
+    out), a thumbnail, a tiny scan or a small photo is enlarged so that its strokes span several
+    pixels, and the page's lines and boxes are as wide and as straight as in a reduced photo (at
+    half this size, a small 0's arcs passed for a box's sides). Lanczos enlarges an 8x8 scan more
+    sharply than bicubic, which blurs strokes a pixel apart together (the frame-filling 8x8 set in
+    reports/evaluation.md)."""
     long_side = max(gray.size)
     if long_side > WORK_SIZE:
         gray = gray.copy()
@@ -420,10 +423,7 @@ def box_sides(mask: np.ndarray) -> np.ndarray:
     at least BOX_SIDE of the image long, each meeting another at a corner. The box spans from side
     to side, or along the sides that show where the others are cut off or missing; the rest of the
     ink must lie in it (BOX_INSIDE of it) and fill BOX_FILL of its height, as a digit does. A
-    digit's own straight strokes (a 7's bar and stem, a 5's) do not hold the rest of the digit. Nor
-    are a thick, round 0's flattest arcs a box, in a small image where they pass for straight: the
-    rest of its ink is the corners joining them, where a digit in a box lies clear of its sides
-    (BOX_CLEAR of it further than half RULED_WIDTH) even where it touches them."""
+    digit's own straight strokes (a 7's bar and stem, a 5's) do not hold the rest of the digit."""
     height, width = mask.shape
     level = _straight_runs(mask, round(BOX_SIDE * width))
     if not level:
@@ -457,10 +457,7 @@ def box_sides(mask: np.ndarray) -> np.ndarray:
     ink_rows = np.nonzero(rest.any(axis=1))[0]
     inside = rest[rows, columns].sum() >= BOX_INSIDE * rest.sum()
     fills = ink_rows[-1] - ink_rows[0] + 1 >= BOX_FILL * (rows.stop - rows.start)
-    if not (inside and fills):
-        return np.zeros_like(mask)
-    clear = (ndimage.distance_transform_edt(~found)[rest] > RULED_WIDTH / 2).mean() >= BOX_CLEAR
-    return found if clear else np.zeros_like(mask)
+    return found if inside and fills else np.zeros_like(mask)
 
 
 def _ends(side: slice) -> tuple[int, int]:
@@ -601,17 +598,15 @@ def mnist_style(image: Image.Image) -> np.ndarray:
         if not stands_out(values, otsu_threshold(values), grain(values)):
             raise _no_digit()
         return pixels
-    thumbnail = max(gray.size) < MIN_WORK_SIZE  # enlarged to the working size
-    drawn = thumbnail and has_flat_ground(gray)
+    drawn = max(gray.size) < MIN_WORK_SIZE and has_flat_ground(gray)  # a small scan or drawing, enlarged
     ink, noise = remove_background(white_on_black(np.asarray(to_working_size(gray), dtype=np.float32)), drawn)
     level = otsu_threshold(ink)  # one histogram serves the mask and the contrast stretch
     if not stands_out(ink, level, noise):  # before the search for lines, which noise would make long
         raise _no_digit()
     faint = ink > level * FLOOR_SHARE  # lines are looked for down to faint ink: a faint line is whole there
-    # A thumbnail is not searched for a page's lines, boxes or edges: a small scan or drawing that the
-    # digit fills runs its strokes from edge to edge, and in a small photo enlarged to the working
-    # size, a small 0's arcs are as straight as a box's sides, to the pixel (docs/handwriting.md).
-    page = not thumbnail
+    # A small scan or drawing that the digit fills runs its strokes from edge to edge, where a page's
+    # lines, boxes and edges run: it is not searched for them.
+    page = not drawn
     lines = ruled_lines(faint, drawn=noise == 0) if page else np.zeros_like(faint)  # no grain: drawn
     box = box_sides(faint) if page else np.zeros_like(faint)  # with the ruled lines: a comb's rows run across
     if box.any():  # a printed box is often darker than the digit: the digit's level is found without it

@@ -282,15 +282,27 @@ def test_a_digit_in_a_forms_box_is_read_without_the_box(box, tilt):
 
 @pytest.mark.parametrize("size", [96, 105])
 def test_a_round_zero_in_a_small_photo_is_no_box(size):
-    """A thick 0 photographed at about 96 pixels, the working size's smallest, has arcs flat enough
-    over a third of the image to pass for a box's straight sides, meeting at corners, with the rest
-    of its ink inside: it was taken out as a box, and the 0 came back as four corners (read 1)."""
+    """A thick 0 photographed at about 96 pixels, then the working size's smallest, had arcs flat
+    enough over a third of the image to pass for a box's straight sides, meeting at corners, with
+    the rest of its ink inside: it was taken out as a box, and the 0 came back as four corners
+    (read 1). A small photo is now enlarged to twice that, where its arcs are arcs."""
     photo = np.asarray(ring(size, stroke=0.08), dtype=np.float32) + np.random.default_rng(0).normal(0, 4, (size, size))
     result = mnist_style(Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)))
     in_a_large_photo = mnist_style(ring(200, stroke=0.08))
     assert (result > 127).sum() == pytest.approx((in_a_large_photo > 127).sum(), rel=0.2), "the ring, whole"
     paper, _ = ndimage.label(result <= 40)
     assert paper[14, 14] != paper[0, 0], "its hole closed"
+
+
+def test_a_small_photo_of_a_digit_in_a_forms_box_is_read_without_the_box():
+    """An image under 96 pixels was taken for a small scan, not searched for a box: a small photo of
+    a form kept its box around the digit. A photo's grain tells it from a scan."""
+    page = ring(80, stroke=0.08, paper=225)
+    photo = np.asarray(boxed(page, (2, 2, 77, 77), tilt=1), dtype=np.float32)
+    photo += np.random.default_rng(0).normal(0, 3, photo.shape)
+    plain, result = mnist_style(page), mnist_style(Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)))
+    beside = ~ndimage.binary_dilation(plain > 0, iterations=2)
+    assert result[beside].max() < 60, "no side of the box may be left beside the digit"
 
 
 @pytest.mark.parametrize("tilt", [0, 2])
@@ -349,7 +361,7 @@ SCANNED_SEVEN = np.array(
 def test_a_seven_scanned_at_8x8_keeps_the_bar_along_its_edge():
     """The ink touching the frame made the border's tiles miss the paper's surface, so a shadow was
     looked for: its flood took the stem's grey blocks for shaded paper and the 7 came back a 1
-    (found by the frame-filling sets). A thumbnail is not searched for a shadow."""
+    (found by the frame-filling sets). A small scan, its ground flat, is not searched for a shadow."""
     result = mnist_style(Image.fromarray(SCANNED_SEVEN))
     widths = (result > 128).sum(axis=1)
     assert widths.max() >= 12, "the bar, a wide row"
@@ -398,7 +410,7 @@ def test_a_scan_shown_white_on_black_is_read_as_it_is_dark_on_light():
 def test_a_thin_four_drawn_on_a_small_pad_keeps_the_stem_that_runs_edge_to_edge():
     """A 4 drawn with a one-pixel pen on a 32x32 pad runs its stem from the top edge to the bottom:
     the search for a ruled page's lines took the stem for an upright ruling and erased it (found
-    by a probe of thin frame-filling drawings). A thumbnail is not searched for a page's lines,
+    by a probe of thin frame-filling drawings). A small drawing is not searched for a page's lines,
     boxes or edges: at that size a ruling and a stroke are the same pixel or two."""
     pad = Image.new("L", (32, 32), 255)
     draw = ImageDraw.Draw(pad)
@@ -410,13 +422,13 @@ def test_a_thin_four_drawn_on_a_small_pad_keeps_the_stem_that_runs_edge_to_edge(
 
 
 def test_a_thin_zero_drawn_on_a_pad_keeps_the_sides_that_touch_its_edges():
-    """A 0 drawn with a one-pixel pen on a 96x96 pad that it fills runs its sides from the top edge
-    to the bottom: the search for a ruled page's lines followed each bowed side as a page's line
-    curving towards the spine, and erased both (the pad-drawing set read 59%). Without grain, an
-    image was drawn by software, where a ruling is level or upright exactly."""
-    drawn = Image.new("L", (384, 384), 255)  # drawn at 4x and reduced: an anti-aliased 1.5-pixel pen
-    ImageDraw.Draw(drawn).ellipse([(100, 0), (280, 383)], outline=0, width=6)
-    inked = mnist_style(drawn.resize((96, 96), Image.Resampling.BOX)) > 100
+    """A 0 drawn with a one-pixel pen on a pad that it fills runs its sides from the top edge to the
+    bottom: the search for a ruled page's lines followed each bowed side as a page's line curving
+    towards the spine, and erased both (found on the 96x96 pads, now too small to be searched). A
+    pad's export has no grain: drawn by software, where a ruling is level or upright exactly."""
+    drawn = Image.new("L", (800, 800), 255)  # drawn at 4x and reduced: an anti-aliased 1.5-pixel pen
+    ImageDraw.Draw(drawn).ellipse([(208, 0), (584, 799)], outline=0, width=6)
+    inked = mnist_style(drawn.resize((200, 200), Image.Resampling.BOX)) > 100
     assert inked.sum() >= 60, "the whole ring, not a few pieces of it"
     paper, _ = ndimage.label(~inked)
     assert paper[14, 14] != paper[0, 0], "its hole closed"
