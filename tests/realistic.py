@@ -4,6 +4,7 @@ Each renderer takes a 28x28 MNIST digit (white on black) and a seeded random gen
 returns encoded image bytes, so the tests measure the whole path a user's upload takes.
 """
 
+import io
 from collections.abc import Callable
 
 import numpy as np
@@ -209,3 +210,19 @@ RENDERERS: dict[str, Renderer] = {
 def render_set(digits: list[tuple[Image.Image, int]], renderer: Renderer, seed: int) -> list[tuple[bytes, int]]:
     rng = np.random.default_rng(seed)
     return [(renderer(image, rng), label) for image, label in digits]
+
+
+def small_set(digits: list[tuple[Image.Image, int]], seed: int) -> list[tuple[bytes, int]]:
+    """Each digit rendered by the RENDERERS in turn, then reduced (Lanczos) until its short side is
+    40-95 pixels, as a thumbnail of a photo or a crop from a distant one is sent: a JPEG, or a PNG
+    where the rendering was one (a canvas export keeps its transparency)."""
+    rng = np.random.default_rng(seed)
+    renderers = list(RENDERERS.values())
+    images = []
+    for index, (digit, label) in enumerate(digits):
+        rendered = Image.open(io.BytesIO(renderers[index % len(renderers)](digit, rng)))
+        scale = int(rng.integers(40, 96)) / min(rendered.size)
+        size = (max(1, round(rendered.size[0] * scale)), max(1, round(rendered.size[1] * scale)))
+        small = rendered.resize(size, Image.Resampling.LANCZOS)
+        images.append((encode_as(small, rendered.format or "PNG"), label))
+    return images
