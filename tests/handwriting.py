@@ -187,18 +187,9 @@ def frame_filling_bitmap(digit: Image.Image, rng: np.random.Generator) -> np.nda
     """The digit as a binary 32x32 bitmap that it fills, as a form reader or a drawing pad stores a
     digit: cropped to its ink, scaled until its long side is the bitmap's, thresholded, and its pen
     grown by a pixel half the time (a thick, soft pen). True is ink; no margin on the long side."""
-    pixels = np.asarray(digit)
-    rows, columns = np.nonzero(pixels > 64)
-    ink = Image.fromarray(pixels[rows.min() : rows.max() + 1, columns.min() : columns.max() + 1])
-    scale = 32 / max(ink.size)
-    size = (max(1, round(ink.size[0] * scale)), max(1, round(ink.size[1] * scale)))
-    strokes = np.asarray(ink.resize(size, Image.Resampling.BILINEAR)) > 100
-    if rng.random() < 0.5:
-        strokes = ndimage.binary_dilation(strokes)
-    bitmap = np.zeros((32, 32), dtype=bool)
-    top, left = (32 - size[1]) // 2, (32 - size[0]) // 2
-    bitmap[top : top + size[1], left : left + size[0]] = strokes
-    return bitmap
+    ink = digit.crop(digit.point(lambda value: 255 * (value > 64)).getbbox())  # its faint fringe is not its reach
+    strokes = np.asarray(_square(ink, margin=0.0).resize((32, 32), Image.Resampling.BILINEAR)) > 100
+    return ndimage.binary_dilation(strokes) if rng.random() < 0.5 else strokes
 
 
 def frame_filling_set(digits: list[tuple[Image.Image, int]], seed: int, sent_as: str) -> list[tuple[bytes, int]]:
@@ -232,13 +223,7 @@ def pad_drawing_set(digits: list[tuple[Image.Image, int]], seed: int, size: int)
         rows, columns = np.nonzero(centre_line)
         reach = max(np.ptp(rows), np.ptp(columns)) + 1
         pen = restroke(centre_line, reach / size * rng.uniform(1.0, 1.5))
-        drawing = pen.crop(pen.getbbox())
-        scale = size / max(drawing.size)
-        drawing = drawing.resize(
-            (max(1, round(drawing.size[0] * scale)), max(1, round(drawing.size[1] * scale))), Image.Resampling.BOX
-        )
-        pad = Image.new("L", (size, size), 0)
-        pad.paste(drawing, ((size - drawing.size[0]) // 2, (size - drawing.size[1]) // 2))
+        pad = _square(pen, margin=0.0).resize((size, size), Image.Resampling.BOX)
         images.append((encode_as(Image.fromarray(255 - np.asarray(pad)), "PNG"), label))
     return images
 

@@ -32,7 +32,9 @@ DEFAULT_TARGET, LENET_TARGET, MOST_REFUSED = 0.98, 0.97, 0.005
 # eroded strokes whose skeleton lost a loop or broke (a 9 read as 1, a 3 with a loop as 8; a faint
 # eroded 6 beside the paper's dark edge is refused), markers that close a digit's loops, a skipping
 # pen's dashes, strokes under a lamp's glare on a dim page (faint: a glare adds light, which is not
-# divided out), and a one-pixel pen on a 32x32 pad the digit fills (the hairline's hard digits).
+# divided out), 8x8 scans whose blocks merge a loop or a gap, and a one-pixel pen on a pad the digit
+# fills (the hairline's hard digits). The frame-filling and pad sets move a point or two with their
+# bitmaps' sampling (where the crop lies on the pixel grid), more than their one digit in 200.
 # Exactly these may fall short; their figures are held to the report like every other.
 SHORT_OF_TARGET = {
     "default": {
@@ -43,13 +45,15 @@ SHORT_OF_TARGET = {
         ("pen-skipping", "paper"),
         ("pen-skipping", "canvas"),
         ("dim-light-glare", "as named"),
-        ("pad-drawing", "32x32"),
+        ("frame-filling", "8x8"),
+        ("pad-drawing", "96x96"),
     },
     "lenet": {
         ("pen-marker", "paper"),
         ("pen-skipping", "paper"),
         ("pen-skipping", "canvas"),
         ("dim-light-glare", "as named"),
+        ("frame-filling", "8x8"),
     },
 }
 NAIVE = transforms.Compose(
