@@ -243,14 +243,14 @@ def paper_under_shadow(pixels: np.ndarray) -> np.ndarray:
     return np.asarray(Image.fromarray(paper).resize((width, height), Image.Resampling.BILINEAR))
 
 
-def remove_background(pixels: np.ndarray, drawn: bool = False) -> tuple[np.ndarray, float]:
+def remove_background(pixels: np.ndarray, small_drawing: bool = False) -> tuple[np.ndarray, float]:
     """Ink intensity above the paper, and the noise left in it: the paper's level is subtracted,
     its lighting too where the image shows uneven paper, each side of a shadow's edge at its own
     level where one crosses the page, and a light blur takes out JPEG noise and grain (a Gaussian
     of sigma 1 keeps 0.28 of independent pixel noise). Under a shadow the ink is as much fainter as
     the paper is darker, so there the ink, and the grain with it, are divided by the paper's light:
     both halves of a digit across the edge come out alike. (A glare adds light rather than scaling
-    it, so the ink under one comes out fainter.) A small scan or drawing (`drawn`, enlarged to the
+    it, so the ink under one comes out fainter.) A `small_drawing` or scan (enlarged to the
     working size) is not searched for a shadow: there a stroke is as wide as the tiles the paper is
     measured in, and the greys of its partly covered pixels look like shaded paper where the digit
     fills the frame. A small photo is searched, told from a drawing by its grainy paper
@@ -258,7 +258,7 @@ def remove_background(pixels: np.ndarray, drawn: bool = False) -> tuple[np.ndarr
     glare kept the shade or the glare as ink (found by a probe of photos reduced to 40-95 pixels)."""
     levels = tile_levels(pixels)
     surface = paper_surface(pixels.shape, levels)
-    if not drawn and shadow_edge(levels, surface, pixels):
+    if not small_drawing and shadow_edge(levels, surface, pixels):
         paper = paper_under_shadow(pixels)
         gain = 255 / np.maximum(255 - paper, 64)  # ink's contrast, and the grain's, scale with the light
         above, pixels = (pixels - paper) * gain, pixels * gain
@@ -598,15 +598,16 @@ def mnist_style(image: Image.Image) -> np.ndarray:
         if not stands_out(values, otsu_threshold(values), grain(values)):
             raise _no_digit()
         return pixels
-    drawn = max(gray.size) < MIN_WORK_SIZE and has_flat_ground(gray)  # a small scan or drawing, enlarged
-    ink, noise = remove_background(white_on_black(np.asarray(to_working_size(gray), dtype=np.float32)), drawn)
+    small_drawing = max(gray.size) < MIN_WORK_SIZE and has_flat_ground(gray)  # or a small scan, enlarged
+    pixels = white_on_black(np.asarray(to_working_size(gray), dtype=np.float32))
+    ink, noise = remove_background(pixels, small_drawing)
     level = otsu_threshold(ink)  # one histogram serves the mask and the contrast stretch
     if not stands_out(ink, level, noise):  # before the search for lines, which noise would make long
         raise _no_digit()
     faint = ink > level * FLOOR_SHARE  # lines are looked for down to faint ink: a faint line is whole there
     # A small scan or drawing that the digit fills runs its strokes from edge to edge, where a page's
     # lines, boxes and edges run: it is not searched for them.
-    page = not drawn
+    page = not small_drawing
     lines = ruled_lines(faint, drawn=noise == 0) if page else np.zeros_like(faint)  # no grain: drawn
     box = box_sides(faint) if page else np.zeros_like(faint)  # with the ruled lines: a comb's rows run across
     if box.any():  # a printed box is often darker than the digit: the digit's level is found without it
