@@ -88,6 +88,20 @@ def test_the_background_is_what_the_border_shows_even_under_a_marker_covering_mo
     assert white_on_black(pixels)[50, 50] == 235  # inverted: the ink is now bright
 
 
+def with_grain(pixels: np.ndarray, sigma: float) -> Image.Image:
+    """`pixels` as a camera gives them: with a grain of `sigma` grey levels (seeded), in 8 bits."""
+    grainy = pixels + np.random.default_rng(0).normal(0, sigma, pixels.shape)
+    return Image.fromarray(np.clip(grainy, 0, 255).astype(np.uint8))
+
+
+def half_in_shadow(page: np.ndarray, depth: float, edge: float, at: float) -> np.ndarray:
+    """`page` shaded `depth` deep left of a shadow's edge `edge` pixels soft, leaning across the page
+    from column `at` on the top row."""
+    height, width = page.shape
+    columns = np.arange(width)[None, :] + 0.3 * np.arange(height)[:, None]
+    return page * (1 - depth * np.clip((at - columns) / edge + 0.5, 0, 1))
+
+
 @pytest.mark.parametrize(("depth", "edge"), [(0.3, 1), (0.45, 1), (0.4, 30), (0.5, 1), (0.7, 1)])
 def test_a_page_half_in_a_shadow_keeps_the_digit_and_loses_the_shadow(depth, edge):
     """The smooth paper surface could not follow a shadow's edge: the shaded half of the page stood
@@ -95,10 +109,8 @@ def test_a_page_half_in_a_shadow_keeps_the_digit_and_loses_the_shadow(depth, edg
     over most of the border made the shaded paper look like a dark background, and the lit paper
     like a light stroke on it, so the page was not inverted."""
     page = np.asarray(ring(200, stroke=0.06), dtype=np.float32)
-    columns = np.arange(200)[None, :] + 0.3 * np.arange(200)[:, None]  # an edge leaning across the page
-    shade = 1 - depth * np.clip((130 - columns) / edge + 0.5, 0, 1)
     plain = mnist_style(Image.fromarray(page.astype(np.uint8)))
-    result = mnist_style(Image.fromarray((page * shade).astype(np.uint8)))
+    result = mnist_style(Image.fromarray(half_in_shadow(page, depth, edge, at=130).astype(np.uint8)))
     beside = ~ndimage.binary_dilation(plain > 0, iterations=2)
     assert result[beside].max() < 60, "no shadow may be left beside the digit"
     assert (result > 127).sum() == pytest.approx((plain > 127).sum(), rel=0.15), "the ring must stay whole"
@@ -111,11 +123,8 @@ def test_a_small_photo_half_in_a_shadow_keeps_the_digit_and_loses_the_shadow(siz
     probe of photos reduced to 40-95 pixels). A photo's paper has grain; a scan's or a drawing's
     ground is flat at the image's lightest or darkest level (test_a_seven_scanned_at_8x8...)."""
     page = np.asarray(ring(size, stroke=0.08), dtype=np.float32)
-    columns = np.arange(size)[None, :] + 0.3 * np.arange(size)[:, None]
-    shade = 1 - 0.5 * np.clip(0.65 * size - columns + 0.5, 0, 1)
-    photo = page * shade + np.random.default_rng(0).normal(0, 4, page.shape)
     plain = mnist_style(Image.fromarray(page.astype(np.uint8)))
-    result = mnist_style(Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)))
+    result = mnist_style(with_grain(half_in_shadow(page, 0.5, 1, at=0.65 * size), sigma=4))
     beside = ~ndimage.binary_dilation(plain > 0, iterations=2)
     assert result[beside].max() < 60, "no shadow may be left beside the digit"
     assert (result > 127).sum() == pytest.approx((plain > 127).sum(), rel=0.2), "the ring must stay whole"
@@ -181,9 +190,7 @@ def ruled(page: Image.Image, pitch: int, lean: float, bend: float = 0, level: in
     the camera's grain (a template's ruling, level, has none)."""
     lines = ruling(*page.size, pitch=pitch, lean=lean, thickness=3, offset=pitch / 2, bend=bend)
     pixels = np.asarray(page) * (1 - lines) + level * lines
-    if lean or bend:
-        pixels += np.random.default_rng(0).normal(0, 3, pixels.shape)
-    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+    return with_grain(pixels, sigma=3) if lean or bend else Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
 
 
 @pytest.mark.parametrize(("lean", "bend"), [(0.0, 0), (-4.0, 0), (5.5, 0), (-9.0, 0), (2.0, 10)])
@@ -286,8 +293,7 @@ def test_a_round_zero_in_a_small_photo_is_no_box(size):
     enough over a third of the image to pass for a box's straight sides, meeting at corners, with
     the rest of its ink inside: it was taken out as a box, and the 0 came back as four corners
     (read 1). A small photo is now enlarged to twice that, where its arcs are arcs."""
-    photo = np.asarray(ring(size, stroke=0.08), dtype=np.float32) + np.random.default_rng(0).normal(0, 4, (size, size))
-    result = mnist_style(Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)))
+    result = mnist_style(with_grain(np.asarray(ring(size, stroke=0.08), dtype=np.float32), sigma=4))
     in_a_large_photo = mnist_style(ring(200, stroke=0.08))
     assert (result > 127).sum() == pytest.approx((in_a_large_photo > 127).sum(), rel=0.2), "the ring, whole"
     paper, _ = ndimage.label(result <= 40)
@@ -298,9 +304,8 @@ def test_a_small_photo_of_a_digit_in_a_forms_box_is_read_without_the_box():
     """An image under 96 pixels was taken for a small scan, not searched for a box: a small photo of
     a form kept its box around the digit. A photo's grain tells it from a scan."""
     page = ring(80, stroke=0.08, paper=225)
-    photo = np.asarray(boxed(page, (2, 2, 77, 77), tilt=1), dtype=np.float32)
-    photo += np.random.default_rng(0).normal(0, 3, photo.shape)
-    plain, result = mnist_style(page), mnist_style(Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)))
+    photo = with_grain(np.asarray(boxed(page, (2, 2, 77, 77), tilt=1), dtype=np.float32), sigma=3)
+    plain, result = mnist_style(page), mnist_style(photo)
     beside = ~ndimage.binary_dilation(plain > 0, iterations=2)
     assert result[beside].max() < 60, "no side of the box may be left beside the digit"
 
