@@ -1,7 +1,8 @@
 import torch
 
 from model import MNIST_BACKGROUND, MNIST_MEAN, MNIST_STD
-from training.augment import augment, blur, change_pen, lower_resolution, random_affine
+from model.pens import change_pen
+from training.augment import augment, blur, lower_resolution, random_affine
 
 
 def test_blank_paper_stays_blank_and_shapes_are_kept():

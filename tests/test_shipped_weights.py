@@ -8,10 +8,11 @@ import torch
 
 from handler.response import UNCERTAIN_BELOW
 from model import NETWORKS, WEIGHTS_DIR
+from model.pens import PenEnsemble
 from serving import ROOT
 from tests.helpers import shipped
 from training.calibration import expected_calibration_error, logits_of
-from training.data import default_root, load_mnist
+from training.data import default_root, load_mnist, load_splits
 from training.recipes import RECIPES
 from training.reports import FILES, REPORTS_DIR
 from training.train import TABLE_HEADER, evaluate, pick_device, table_row
@@ -40,6 +41,16 @@ def test_shipped_weights_score_what_their_metrics_say_on_all_10000_test_digits(n
     assert measured["accuracy"] >= REQUIRED_ACCURACY[network]
     assert measured["accuracy"] == metrics["test"]["accuracy"]
     assert abs(measured["loss"] - metrics["test"]["loss"]) < 1e-4
+
+
+@pytest.mark.parametrize("network", ["compact", "lenet"])
+def test_reading_with_three_pens_is_right_more_often_than_with_one(network, test_set):
+    served = shipped(network)
+    one_pen = PenEnsemble(served.network, (0.0,))
+    validation = load_splits(default_root(), metrics_of(network)["seed"], download=False).validation
+    for digits in (validation, test_set):
+        three, one = (evaluate(model, digits, pick_device())["accuracy"] for model in (served, one_pen))
+        assert three > one
 
 
 @pytest.mark.parametrize("network", sorted(NETWORKS))

@@ -3,8 +3,9 @@ import json
 import pytest
 import torch
 
-from model import NETWORKS
+from model import NETWORKS, load
 from training import train
+from training.data import default_root, load_mnist
 from training.reports import FILES
 
 pytestmark = pytest.mark.training
@@ -57,3 +58,17 @@ def test_tensorboard_logging_is_behind_a_flag(tmp_path):
     assert list((tmp_path / "runs" / "mlp").glob("events.out.tfevents.*"))
     run_training(tmp_path / "plain", "mlp")
     assert not list((tmp_path / "plain").rglob("events.out.tfevents.*"))
+
+
+def test_measure_scores_the_saved_weights_as_served_and_keeps_the_training_record(tmp_path):
+    trained = run_training(tmp_path, "lenet", extra=["--batch-size", "32", "--lr", "0.01"])
+    weights = tmp_path / "weights"
+    (weights / "lenet.json").write_text(json.dumps({**trained, "test": {"accuracy": 0.0, "loss": 0.0}}))
+    measured = run_training(tmp_path, "lenet", extra=["--measure"])
+    assert measured == json.loads((weights / "lenet.json").read_text())
+    for kept in ("recipe", "seconds", "history", "seed"):
+        assert measured[kept] == trained[kept]
+    assert measured["test"] == trained["test"]  # measured again, as training measured it: the served network
+    assert measured["test"] == train.evaluate(
+        load("lenet", weights / "lenet.pt"), load_mnist(default_root(), train=False), train.pick_device()
+    )

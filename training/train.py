@@ -2,10 +2,15 @@
 
     python -m training.train --model compact        # mlp, lenet or compact
 
+    python -m training.train --model compact --measure  # re-measure the saved weights, no training
+
 One path from data to model, as in pytorch/examples' mnist/main.py: a seeded split, the network's
 recipe (training/recipes.py, each setting overridable by a flag), evaluation on
 train/validation/test, then `<out>/<model>.pt`, `<out>/<model>.json` and the PNG reports in
-`<reports>/<model>/`. The same seed on the CPU gives bit-identical weights.
+`<reports>/<model>/`. The same seed on the CPU gives bit-identical weights. What is measured and
+calibrated is the network as the handler serves it, reading each digit with its pens
+(model/pens.py); `--measure` measures saved weights again after that changes, keeping the record
+of their training.
 """
 
 import argparse
@@ -23,11 +28,12 @@ from torch.optim.swa_utils import AveragedModel
 from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
-from model import DEFAULT_NETWORK, NETWORKS, WEIGHTS_DIR
+from model import DEFAULT_NETWORK, NETWORKS, WEIGHTS_DIR, load
+from model.pens import PenEnsemble
 from training import reports
 from training.augment import augment
 from training.calibration import calibrate
-from training.data import TRAIN_SIZE, default_root, load_splits
+from training.data import TRAIN_SIZE, Splits, default_root, load_splits
 from training.recipes import RECIPES, Recipe
 from training.rendered import outlier_bank, pen_digit_bank, typed_digit_bank
 
@@ -168,6 +174,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--no-download", action="store_true", help="fail instead of downloading MNIST when it is missing"
     )
+    parser.add_argument(
+        "--measure", action="store_true", help="measure <out>/<model>.pt as served and rewrite its metrics, no training"
+    )
     parser.add_argument("--epochs", type=int, help="default: the model's recipe")
     parser.add_argument("--batch-size", type=int, help="default: the model's recipe")
     parser.add_argument("--lr", type=float, help="peak learning rate of the one-cycle schedule (default: recipe)")
@@ -227,20 +236,11 @@ def table_row(metrics: dict) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def main(argv: Sequence[str] | None = None) -> dict:
-    args = parse_args(argv)
-    recipe = recipe_from(args)
-    torch.manual_seed(args.seed)
-    device = pick_device()
-    # Bit-identical runs are promised on the CPU. CUDA's cuBLAS needs a fixed workspace for that,
-    # and some CUDA kernels (adaptive pooling's backward) have no deterministic version: warn there.
-    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-    torch.use_deterministic_algorithms(True, warn_only=device.type == "cuda")
-
-    splits = load_splits(args.data_root, args.seed, download=not args.no_download)
-    train_set = splits.train
-    if args.train_limit is not None:
-        train_set = TensorDataset(*(tensor[: args.train_limit] for tensor in train_set.tensors))
+def train(
+    args: argparse.Namespace, recipe: Recipe, splits: Splits, train_set: TensorDataset, device: torch.device
+) -> tuple[nn.Module, dict]:
+    """The trained network (the moving average of its weights where the recipe keeps one) and the
+    record of its training: recipe, seed, time and every epoch's figures."""
     loader = DataLoader(
         train_set,
         batch_size=recipe.batch_size,
@@ -275,29 +275,62 @@ def main(argv: Sequence[str] | None = None) -> dict:
         if board is not None:
             reports.log_epoch(board, history[-1])
     seconds = time.perf_counter() - started
-    model = shipped(model, average)
-
-    metrics = {
+    if board is not None:
+        board.close()
+    network = shipped(model, average)
+    record = {
         "model": args.model,
-        "parameters": sum(p.numel() for p in model.parameters()),
+        "parameters": sum(p.numel() for p in network.parameters()),
         "recipe": asdict(recipe),
         "seed": args.seed,
         "train_images": len(train_set),
         "device": device.type,
         "seconds": round(seconds, 1),
         "torch": torch.__version__,
-        "train": evaluate(model, train_set, device),
-        "validation": evaluate(model, splits.validation, device),
-        "test": evaluate(model, splits.test, device),
-        "calibration": calibrate(model, splits.validation, splits.test, device),
         "history": history,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    torch.save(model.state_dict(), args.out / f"{args.model}.pt")
-    (args.out / f"{args.model}.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    reports.write_all(args.reports / args.model, model, metrics, splits.train, splits.test, device)
-    if board is not None:
-        board.close()
+    return network, record
+
+
+def measure(served: nn.Module, record: dict, splits: Splits, train_set: TensorDataset, device: torch.device) -> dict:
+    """`record` with what the network scores as served: loss and accuracy per split, and the
+    temperature fitted on the validation split with the test set's calibration before and after."""
+    return {
+        **record,
+        "train": evaluate(served, train_set, device),
+        "validation": evaluate(served, splits.validation, device),
+        "test": evaluate(served, splits.test, device),
+        "calibration": calibrate(served, splits.validation, splits.test, device),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> dict:
+    args = parse_args(argv)
+    recipe = recipe_from(args)
+    torch.manual_seed(args.seed)
+    device = pick_device()
+    # Bit-identical runs are promised on the CPU. CUDA's cuBLAS needs a fixed workspace for that,
+    # and some CUDA kernels (adaptive pooling's backward) have no deterministic version: warn there.
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.use_deterministic_algorithms(True, warn_only=device.type == "cuda")
+
+    splits = load_splits(args.data_root, args.seed, download=not args.no_download)
+    train_set = splits.train
+    if args.train_limit is not None:
+        train_set = TensorDataset(*(tensor[: args.train_limit] for tensor in train_set.tensors))
+    weights, metrics_file = args.out / f"{args.model}.pt", args.out / f"{args.model}.json"
+    if args.measure:
+        record = json.loads(metrics_file.read_text())
+        served = load(args.model, weights).to(device)
+    else:
+        network, record = train(args, recipe, splits, train_set, device)
+        args.out.mkdir(parents=True, exist_ok=True)
+        torch.save(network.state_dict(), weights)
+        served = PenEnsemble(network, NETWORKS[args.model].pens).eval()
+
+    metrics = measure(served, record, splits, train_set, device)
+    metrics_file.write_text(json.dumps(metrics, indent=2) + "\n")
+    reports.write_all(args.reports / args.model, served, metrics, splits.train, splits.test, device)
     print(format_table(metrics))
     print(f"\nRow for docs/training.md:\n{table_row(metrics)}")
     return metrics
