@@ -9,7 +9,9 @@ page is the one upload here whose ink crosses the whole image, so it alone pays 
 ruled lines; the shaded page and the glare pay for flooding the paper's level on each side of the edge;
 the form alone has a box's sides to take out (every upload pays for looking for long level runs).
 A thumbnail or a small photo is enlarged to 192 pixels before all that; the 8x8 scan is measured
-enlarged only to 96 beside it, what a small image's searches would cost at that size.
+enlarged only to 96 beside it, what a small image's searches would cost at that size. Beside the
+pipeline, the default network's forward pass as served (reading each digit with three pens,
+model/pens.py) is measured against the same network with one pen, per batch of 1 and of 32.
 """
 
 import argparse
@@ -27,6 +29,8 @@ from torchvision import datasets
 from benchmarks import RESULTS
 from handler import decode, normalise
 from handler.image import image_bytes_to_tensor
+from model import DEFAULT_NETWORK, load
+from model.pens import PenEnsemble
 from tests.handwriting import frame_filling_set
 from tests.helpers import encoded, png_bytes
 from tests.realistic import canvas_export, in_a_form_box, in_dim_light_with_glare, on_paper, ruled_paper, shadowed
@@ -45,14 +49,29 @@ def small_photo(digit: Image.Image) -> bytes:
     return encoded(photo.resize((round(72 * photo.size[0] / photo.size[1]), 72), Image.Resampling.LANCZOS), "JPEG")
 
 
-def milliseconds(data: bytes, repeat: int) -> float:
-    image_bytes_to_tensor(data)  # warm-up
+def timed(run, repeat: int) -> float:
+    """The median milliseconds of `repeat` calls of run(), after one to warm up."""
+    run()
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        image_bytes_to_tensor(data)
+        run()
         times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times)
+
+
+def forward_rows(digit: Image.Image, repeat: int) -> list[str]:
+    """Table rows: the default network's forward pass with its pens and with one, batch 1 and 32."""
+    served = load(DEFAULT_NETWORK)
+    one_pen = PenEnsemble(served.network, (0.0,)).eval()
+    image = image_bytes_to_tensor(png_bytes(digit))
+    rows = []
+    for size in (1, 32):
+        batch = image.expand(size, 1, 28, 28).contiguous()
+        with torch.inference_mode():
+            ms = [timed(lambda model=model, batch=batch: model(batch), repeat * 3) for model in (served, one_pen)]
+        rows.append(f"| {size} | {ms[1]:.2f} | {ms[0]:.2f} | {ms[0] / ms[1]:.1f} |")
+    return rows
 
 
 def main() -> None:
@@ -74,11 +93,11 @@ def main() -> None:
         "dim page with a lamp's glare JPEG": in_dim_light_with_glare(digit, np.random.default_rng(0)),
         f"4000x3000 phone JPEG ({len(photo) / 1e6:.1f} MB)": photo,
     }
-    rows = {name: milliseconds(data, args.repeat) for name, data in cases.items()}
+    rows = {name: timed(lambda data=data: image_bytes_to_tensor(data), args.repeat) for name, data in cases.items()}
     with mock.patch.object(normalise, "MIN_WORK_SIZE", 96):
-        rows["same 8x8 scan, enlarged to 96 only"] = milliseconds(scan, args.repeat)
+        rows["same 8x8 scan, enlarged to 96 only"] = timed(lambda: image_bytes_to_tensor(scan), args.repeat)
     with mock.patch.object(decode, "DRAFT_SIZE", (4000, 3000)):  # draft mode off: a full-size decode
-        rows["same JPEG, full-size decode"] = milliseconds(photo, max(3, args.repeat // 5))
+        rows["same JPEG, full-size decode"] = timed(lambda: image_bytes_to_tensor(photo), max(3, args.repeat // 5))
     lines = [
         "# Image pipeline cost per upload",
         "",
@@ -88,6 +107,12 @@ def main() -> None:
         "| upload | median ms |",
         "|---|---|",
         *(f"| {name} | {ms:.1f} |" for name, ms in rows.items()),
+        "",
+        f"The default network's forward pass ({DEFAULT_NETWORK}), median ms per batch, measured in the same run:",
+        "",
+        "| digits per batch | one pen | three pens (served) | ratio |",
+        "|---|---|---|---|",
+        *forward_rows(digit, args.repeat),
     ]
     (RESULTS / "preprocess.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
