@@ -261,8 +261,9 @@ def remove_background(pixels: np.ndarray, small_drawing: bool = False) -> tuple[
     level where one crosses the page, and a light blur takes out JPEG noise and grain (a Gaussian
     of sigma 1 keeps 0.28 of independent pixel noise). Under a shadow the ink is as much fainter as
     the paper is darker, so there the ink, and the grain with it, are divided by the paper's light:
-    both halves of a digit across the edge come out alike. (A glare adds light rather than scaling
-    it, so the ink under one comes out fainter.) A `small_drawing` or scan (enlarged to the
+    both halves of a digit across the edge come out alike. A glare adds light rather than scaling it,
+    and leaves the ink's contrast as it is: light above the brightest paper along the border is
+    taken for a glare, and divided as that paper is. A `small_drawing` or scan (enlarged to the
     working size) is not searched for a shadow: there a stroke is as wide as the tiles the paper is
     measured in, and the greys of its partly covered pixels look like shaded paper where the digit
     fills the frame. A small photo is searched, told from a drawing by its grainy paper
@@ -272,7 +273,10 @@ def remove_background(pixels: np.ndarray, small_drawing: bool = False) -> tuple[
     surface = paper_surface(pixels.shape, levels)
     if not small_drawing and shadow_edge(levels, surface, pixels):
         paper = paper_under_shadow(pixels)
-        gain = 255 / np.maximum(255 - paper, 64)  # ink's contrast, and the grain's, scale with the light
+        # Ink's contrast, and the grain's, scale with the light; but light over the page's brightest
+        # paper along its border is a glare, which adds light where a shadow takes it away.
+        light = np.minimum(255 - paper, np.percentile(255 - _border(paper), 95))
+        gain = 255 / np.maximum(light, 64)
         above, pixels = (pixels - paper) * gain, pixels * gain
     else:
         above = pixels - (surface if np.ptp(surface) > UNEVEN_PAPER else np.median(surface))

@@ -160,6 +160,18 @@ def test_a_lamps_glare_on_a_dim_page_is_paper(centre, spread):
     assert (result > 40).sum() == pytest.approx((in_daylight > 40).sum(), rel=0.1), "the same ring as in daylight"
 
 
+def test_strokes_under_a_lamps_glare_are_as_strong_as_the_rest():
+    """A glare adds light over the ink, where a shadow takes it away: dividing the ink by the paper's
+    light as under a shadow left the strokes under the glare fainter than the rest, and a 9's loop
+    there broke (found by the dim-light-glare set)."""
+    page = np.asarray(ring(200, stroke=0.06, ink=15, paper=90), dtype=np.float32)
+    rows, columns = np.mgrid[0:200, 0:200]
+    glare = 130 * np.exp(-((rows - 100) ** 2 + (columns - 35) ** 2) / (2 * 25**2))  # over the left side
+    result = mnist_style(Image.fromarray(np.clip(page + glare, 0, 255).astype(np.uint8))).astype(float)
+    left, right = result[:, :10].sum(), result[:, 18:].sum()
+    assert left == pytest.approx(right, rel=0.2)
+
+
 @pytest.mark.parametrize("centre", [(100, 100), (40, 40)])
 def test_a_narrow_bright_glare_beside_faint_ink_does_not_turn_the_page_over(centre):
     """Measured from the medians of a grid of tiles, a glare narrower than two tiles still stood
