@@ -36,6 +36,7 @@ FLAT_GROUND = 0.1  # share of the border exactly at the image's darkest or light
 LIT_STEP = 40.0  # of 255: how much brighter that lit paper is than the shaded; ink runs across a border in strokes
 GLARE_WINDOW = 1 / 6  # of the short side: a lamp's glare is wider than this, a stroke is thinner
 GLARE_PERCENTILE = 99.5  # a glare's peak stands off the window's median in few pixels, a stroke in many
+BRIGHTEST_PAPER = 95  # percentile of the border's paper light: light above it is a glare's, added, not scaled
 STROKE_SIZE = 0.1  # of the short side: a pen's stroke is narrower, so the paper's flood is kept off strokes
 SHADOW_SIZE = 0.35  # of the short side: under a shadow, paper is what is wider than this (no stroke is)
 KEEP_FRACTION = 0.04  # pieces smaller than this share of the largest are specks; a thin pen's broken stroke is not
@@ -275,7 +276,7 @@ def remove_background(pixels: np.ndarray, small_drawing: bool = False) -> tuple[
         paper = paper_under_shadow(pixels)
         # Ink's contrast, and the grain's, scale with the light; but light over the page's brightest
         # paper along its border is a glare, which adds light where a shadow takes it away.
-        light = np.minimum(255 - paper, np.percentile(255 - _border(paper), 95))
+        light = np.minimum(255 - paper, np.percentile(255 - _border(paper), BRIGHTEST_PAPER))
         gain = 255 / np.maximum(light, 64)
         above, pixels = (pixels - paper) * gain, pixels * gain
     else:
