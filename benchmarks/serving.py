@@ -10,8 +10,8 @@ benchmarks/wrk_post.lua) sends a real MNIST test PNG and a 12-megapixel phone JP
 concurrency; the systems take turns within each repetition (A/B/C, A/B/C, ...) so that drift of
 this shared machine falls on all of them alike, and medians are reported. Requests/s counts 2xx
 answers only; non-2xx answers and socket errors are counted apart: a configuration that loses
-requests is not fast. Also measured: the
-in-process limit (decode + preprocess + forward in this process, one thread, batch 1 and 32).
+requests is not fast. Also measured: the in-process limit (decode + preprocess + forward in this
+process, one thread, batch 1 and 32).
 Every system first serves 10 s of load unmeasured, so the JVM's just-in-time compiler has done
 its work before TorchServe is measured.
 

@@ -20,7 +20,16 @@ from model.lenet import LeNet
 from model.mlp import MLP
 from model.pens import SERVED_PENS, PenEnsemble
 
-__all__ = ["DEFAULT_NETWORK", "MNIST_BACKGROUND", "MNIST_MEAN", "MNIST_STD", "NETWORKS", "WEIGHTS_DIR", "load"]
+__all__ = [
+    "DEFAULT_NETWORK",
+    "MNIST_BACKGROUND",
+    "MNIST_MEAN",
+    "MNIST_STD",
+    "NETWORKS",
+    "WEIGHTS_DIR",
+    "as_served",
+    "load",
+]
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 
@@ -47,4 +56,10 @@ def load(network: str, weights: Path | None = None) -> nn.Module:
     a state dict is data, never code to unpickle."""
     model = NETWORKS[network].architecture()
     model.load_state_dict(torch.load(weights or WEIGHTS_DIR / f"{network}.pt", map_location="cpu", weights_only=True))
+    return as_served(network, model)
+
+
+def as_served(network: str, model: nn.Module) -> nn.Module:
+    """`model`, an instance of `NETWORKS[network]`'s architecture, as it is served: reading each
+    digit with the network's pens, in eval mode."""
     return PenEnsemble(model, NETWORKS[network].pens).eval()

@@ -28,8 +28,7 @@ from torch.optim.swa_utils import AveragedModel
 from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
-from model import DEFAULT_NETWORK, NETWORKS, WEIGHTS_DIR, load
-from model.pens import PenEnsemble
+from model import DEFAULT_NETWORK, NETWORKS, WEIGHTS_DIR, as_served, load
 from training import reports
 from training.augment import augment
 from training.calibration import calibrate
@@ -326,7 +325,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         network, record = train(args, recipe, splits, train_set, device)
         args.out.mkdir(parents=True, exist_ok=True)
         torch.save(network.state_dict(), weights)
-        served = PenEnsemble(network, NETWORKS[args.model].pens).eval()
+        served = as_served(args.model, network)
 
     metrics = measure(served, record, splits, train_set, device)
     metrics_file.write_text(json.dumps(metrics, indent=2) + "\n")
