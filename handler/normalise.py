@@ -36,6 +36,11 @@ FLAT_GROUND = 0.1  # share of the border exactly at the image's darkest or light
 LIT_STEP = 40.0  # of 255: how much brighter that lit paper is than the shaded; ink runs across a border in strokes
 GLARE_WINDOW = 1 / 6  # of the short side: a lamp's glare is wider than this, a stroke is thinner
 GLARE_PERCENTILE = 99.5  # a glare's peak stands off the window's median in few pixels, a stroke in many
+SMOOTH_GRADIENT = 0.25  # of the image's strongest edges: paper, lit evenly or not, changes more slowly
+EDGE_GRADIENT = 0.5  # of the image's strongest edges: a stroke's edge, where ink meets the ground
+GROUND_BORDER = 0.1  # of the border: the ground runs along this much of it at least, a stroke across it less
+MIN_EDGE_PIXELS = 20  # edge pixels beside the ground, at least, for them to tell the ink's side
+INK_SIDE_MARGIN = 0.2  # of the edges' votes: a closer split does not tell the ink's side
 BRIGHTEST_PAPER = 95  # percentile of the border's paper light: light above it is a glare's, added, not scaled
 STROKE_SIZE = 0.1  # of the short side: a pen's stroke is narrower, so the paper's flood is kept off strokes
 SHADOW_SIZE = 0.35  # of the short side: under a shadow, paper is what is wider than this (no stroke is)
@@ -107,13 +112,13 @@ def white_on_black(pixels: np.ndarray) -> np.ndarray:
     its border too, and raises its median: there the image's darkest level is its ground, flat
     along FLAT_GROUND of the border at least (`_flat_at`), where a photo's grain leaves its darkest
     level to a few pixels, even where its dark ink touches the border (a digit cropped tightly). A
-    lamp's glare on a dim page reaches above too, further than the ink below: where something
-    reaches both ways, each pixel is measured from the median of a window GLARE_WINDOW wide around
-    it instead, which follows a glare's smooth spot but not a stroke, and the two ways are compared
-    by the pixels that reach furthest (GLARE_PERCENTILE), not by the single extremes: the peak of a
-    narrow glare still stands above its window's median, but in few pixels, where a stroke's whole
-    length stands off. (Tiles' medians and the extremes turned a narrow, bright glare's page over,
-    found by the evaluation's dim-light-glare set.)"""
+    lamp's glare on a dim page reaches above too, further than the ink below, and may lift the
+    ink under it above the border's level: where something reaches above, the strokes' edges tell
+    which side of them the ground is on (`_ink_side`). Where no edge borders the ground, each pixel
+    is measured from the median of a window GLARE_WINDOW wide around it, which follows a glare's
+    smooth spot but not a thin stroke, and the two ways are compared by the pixels that reach
+    furthest (GLARE_PERCENTILE): the peak of a narrow glare stands above its window's median in
+    few pixels, where a stroke's whole length stands off."""
     border = _border(pixels)
     level = float(np.median(border))
     if level > 127:  # light paper, most uploads: decided without the blur
@@ -124,10 +129,43 @@ def white_on_black(pixels: np.ndarray) -> np.ndarray:
         return 255 - pixels
     smooth = ndimage.gaussian_filter(pixels.astype(np.float32), sigma=1.0)
     below, above = level - float(smooth.min()), float(smooth.max()) - level
-    if below >= MIN_CONTRAST and above > below:  # a light stroke, or a lamp's glare on a dim page
-        local = smooth - _local_median(smooth, GLARE_WINDOW)  # a glare is followed, a stroke is not
-        below, above = (float(np.percentile(side, GLARE_PERCENTILE)) for side in (-local, local))
+    if above > below:  # a light stroke, or a lamp's glare on a dim page
+        side = _ink_side(smooth)
+        if side:
+            return pixels if side > 0 else 255 - pixels
+        if below >= MIN_CONTRAST:
+            local = smooth - _local_median(smooth, GLARE_WINDOW)  # a glare is followed, a stroke is not
+            below, above = (float(np.percentile(side, GLARE_PERCENTILE)) for side in (-local, local))
     return 255 - pixels if below > above else pixels
+
+
+def _ink_side(smooth: np.ndarray) -> int:
+    """+1 where the strokes are lighter than the ground, -1 where they are darker, 0 where too few
+    edges border the ground to tell. The ground is what runs along GROUND_BORDER of the border at
+    least without crossing an edge (where the gradient is under SMOOTH_GRADIENT of the image's
+    strongest, its 99.5th percentile): paper under a ramp of light or a lamp's glare is smooth, so
+    it is all ground, while a stroke of any width is walled off by its edges, so the inside of a
+    marker's stroke is not reached, and a stroke that crosses the border does so in its width
+    only. Each strong edge (over EDGE_GRADIENT of the strongest) beside the ground votes: its ink
+    side is the one that reaches further from the ground's level beside it, up or down. (Measured
+    from the border's level or a window's median, a light marker digit on a grainy, unevenly lit
+    dark ground, whose strokes fill the windows, passed for dark ink, and a dark one under a
+    glare, which lifts it above the border's level, for light ink.)"""
+    gradient = np.hypot(ndimage.sobel(smooth, axis=0), ndimage.sobel(smooth, axis=1))
+    strongest = float(np.percentile(gradient, 99.5))
+    regions, count = ndimage.label(gradient < SMOOTH_GRADIENT * strongest)
+    border = _border(regions)
+    along_border = np.bincount(border, minlength=count + 1)[1:] / border.size
+    ground = np.isin(regions, 1 + np.nonzero(along_border >= GROUND_BORDER)[0])
+    edges = (gradient >= EDGE_GRADIENT * strongest) & ndimage.binary_dilation(ground, iterations=3)
+    if edges.sum() < MIN_EDGE_PIXELS:
+        return 0
+    share = ndimage.uniform_filter(ground.astype(np.float32), size=9)
+    ground_level = ndimage.uniform_filter(smooth * ground, size=9)[edges] / np.maximum(share[edges], 1e-6)
+    up = ndimage.maximum_filter(smooth, size=7)[edges] - ground_level
+    down = ground_level - ndimage.minimum_filter(smooth, size=7)[edges]
+    vote = float(np.mean(np.sign(up - down)))
+    return 0 if abs(vote) < INK_SIDE_MARGIN else int(np.sign(vote))
 
 
 def _local_median(pixels: np.ndarray, window: float) -> np.ndarray:

@@ -186,6 +186,33 @@ def test_a_narrow_bright_glare_beside_faint_ink_does_not_turn_the_page_over(cent
     assert result[0, 0] == 0 and result[14, 14] <= 40 and result.max() >= 250, "white ink, black paper and hole"
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_a_fat_light_digit_on_a_grainy_unevenly_lit_dark_ground_is_not_turned_over(seed):
+    """A marker's light strokes fill a window around them, so measured from a window's median the
+    strokes stood off little and the 0's hole far below: the page was taken for dark ink on dim
+    paper and turned over, and the hole read as the ink (found in the training's pen bank, where a
+    tenth of the light-on-dark digits were). The strokes' edges tell which side the ground is on."""
+    rng = np.random.default_rng(seed)
+    board = np.asarray(ring(200, stroke=0.22, ink=210, paper=25), dtype=np.float32)
+    board += np.linspace(0, 40, 200)[None, :] + rng.normal(0, 5, (200, 200))
+    photo = np.clip(board, 0, 255).astype(np.float32)
+    assert np.array_equal(white_on_black(photo), photo), "light strokes on a dark ground are kept as they are"
+    result = mnist_style(Image.fromarray(photo.astype(np.uint8)))
+    assert result[14, 14] <= 40 and result[14, 4:24].max() >= 250, "a light ring around a dark hole"
+
+
+@pytest.mark.parametrize("stroke", [0.06, 0.2])
+def test_a_digit_lying_under_a_lamps_glare_on_a_dim_page_is_dark_ink(stroke):
+    """A glare centred on the digit lifts all of its ink above the border's level, so nothing
+    reached below it and the dim page was kept as a light stroke on a dark ground (found by a
+    probe of glares centred on the digit: a fifth of them)."""
+    page = np.asarray(ring(200, stroke=stroke, ink=15, paper=90), dtype=np.float32)
+    rows, columns = np.mgrid[0:200, 0:200]
+    glare = 140 * np.exp(-((rows - 100) ** 2 + (columns - 100) ** 2) / (2 * 45**2))
+    photo = np.clip(page + glare + np.random.default_rng(0).normal(0, 3, page.shape), 0, 255).astype(np.float32)
+    assert np.array_equal(white_on_black(photo), 255 - photo), "dark ink on a dim page is inverted"
+
+
 @pytest.mark.parametrize("size", [28, 280])
 @pytest.mark.parametrize("seed", range(3))
 def test_pure_noise_is_no_digit(size, seed):
