@@ -184,6 +184,28 @@ def rotated_and_blurred(digit: Image.Image, rng: np.random.Generator) -> bytes:
     return encode_as(photo.filter(ImageFilter.GaussianBlur(rng.uniform(1.0, 2.5))), "JPEG")
 
 
+def on_a_board(digit: Image.Image, rng: np.random.Generator) -> bytes:
+    """Chalk on a blackboard, photographed: light strokes, as MNIST's or thickened by up to a
+    pixel of MNIST's each side, streaky (their coverage thinned by a fine random texture), on a
+    board 25-80 grey lit by a ramp, grainy, the digit somewhere off-centre."""
+    glyph = _enlarged(digit, rng)
+    size = glyph.size[0]
+    radius = int(rng.integers(0, size // 28 + 1))
+    if radius:
+        glyph = Image.fromarray(ndimage.grey_dilation(np.asarray(glyph), size=(2 * radius + 1,) * 2))
+    width, height = (int(size * rng.uniform(1.3, 2.2)) for _ in range(2))
+    left, top = int(rng.integers(0, width - size + 1)), int(rng.integers(0, height - size + 1))
+    alpha = np.zeros((height, width), dtype=np.float32)
+    alpha[top : top + size, left : left + size] = np.asarray(glyph, dtype=np.float32) / 255
+    alpha *= np.clip(ndimage.gaussian_filter(rng.normal(0.85, 0.3, alpha.shape), sigma=1.0), 0.3, 1)
+    ramp = np.linspace(-1, 1, width)[None, :] * rng.uniform(5, 25) + np.linspace(-1, 1, height)[:, None] * rng.uniform(
+        -15, 15
+    )
+    board = rng.uniform(25, 80) + ramp + rng.normal(0, rng.uniform(3, 8), (height, width))
+    gray = board * (1 - alpha) + rng.uniform(150, 235) * alpha
+    return encode_as(Image.fromarray(np.clip(gray, 0, 255).astype(np.uint8)), "JPEG")
+
+
 def canvas_export(digit: Image.Image, rng: np.random.Generator) -> bytes:
     """An HTML canvas toDataURL(): black strokes whose coverage lives only in the alpha channel."""
     canvas = Image.new("RGBA", (280, 280), (0, 0, 0, 0))
@@ -204,6 +226,7 @@ RENDERERS: dict[str, Renderer] = {
     "dim-light": in_dim_light,
     "form-box": in_a_form_box,
     "dim-light-glare": in_dim_light_with_glare,
+    "chalkboard": on_a_board,
 }
 
 
