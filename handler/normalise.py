@@ -130,9 +130,9 @@ def white_on_black(pixels: np.ndarray) -> np.ndarray:
     smooth = ndimage.gaussian_filter(pixels.astype(np.float32), sigma=1.0)
     below, above = level - float(smooth.min()), float(smooth.max()) - level
     if above > below:  # a light stroke, or a lamp's glare on a dim page
-        side = _ink_side(smooth)
-        if side:
-            return pixels if side > 0 else 255 - pixels
+        ink_side = _ink_side(smooth)
+        if ink_side:
+            return pixels if ink_side > 0 else 255 - pixels
         if below >= MIN_CONTRAST:
             local = smooth - _local_median(smooth, GLARE_WINDOW)  # a glare is followed, a stroke is not
             below, above = (float(np.percentile(side, GLARE_PERCENTILE)) for side in (-local, local))
