@@ -38,7 +38,6 @@ GLARE_WINDOW = 1 / 6  # of the short side: a lamp's glare is wider than this, a 
 GLARE_PERCENTILE = 99.5  # a glare's peak stands off the window's median in few pixels, a stroke in many
 SMOOTH_GRADIENT = 0.25  # of the image's strongest edges: paper, lit evenly or not, changes more slowly
 EDGE_GRADIENT = 0.5  # of the image's strongest edges: a stroke's edge, where ink meets the ground
-GROUND_BORDER = 0.1  # of the border: the ground runs along this much of it at least, a stroke across it less
 MIN_EDGE_PIXELS = 20  # edge pixels beside the ground, at least, for them to tell the ink's side
 INK_SIDE_MARGIN = 0.2  # of the edges' votes: a closer split does not tell the ink's side
 BRIGHTEST_PAPER = 95  # percentile of the border's paper light: light above it is a glare's, added, not scaled
@@ -141,22 +140,25 @@ def white_on_black(pixels: np.ndarray) -> np.ndarray:
 
 def _ink_side(smooth: np.ndarray) -> int:
     """+1 where the strokes are lighter than the ground, -1 where they are darker, 0 where too few
-    edges border the ground to tell. The ground is what runs along GROUND_BORDER of the border at
-    least without crossing an edge (where the gradient is under SMOOTH_GRADIENT of the image's
-    strongest, its 99.5th percentile): paper under a ramp of light or a lamp's glare is smooth, so
-    it is all ground, while a stroke of any width is walled off by its edges, so the inside of a
-    marker's stroke is not reached, and a stroke that crosses the border does so in its width
-    only. Each strong edge (over EDGE_GRADIENT of the strongest) beside the ground votes: its ink
-    side is the one that reaches further from the ground's level beside it, up or down. (Measured
+    edges border the ground to tell. The ground is what reaches the border without crossing an edge
+    (where the gradient is under SMOOTH_GRADIENT of the image's strongest, its 99.5th percentile):
+    paper under a ramp of light or a lamp's glare is smooth, so it is all ground, while a stroke of
+    any width is walled off by its edges. A stroke that crosses the border is smooth inside too,
+    but it runs along less of the border than the ground does (`_larger_side`). Each strong edge
+    (over EDGE_GRADIENT of the strongest) beside the ground votes: its ink side is the one that
+    reaches further from the ground's level beside it, up or down. (Measured
     from the border's level or a window's median, a light marker digit on a grainy, unevenly lit
     dark ground, whose strokes fill the windows, passed for dark ink, and a dark one under a
     glare, which lifts it above the border's level, for light ink.)"""
     gradient = np.hypot(ndimage.sobel(smooth, axis=0), ndimage.sobel(smooth, axis=1))
     strongest = float(np.percentile(gradient, 99.5))
     regions, count = ndimage.label(gradient < SMOOTH_GRADIENT * strongest)
-    border = _border(regions)
-    along_border = np.bincount(border, minlength=count + 1)[1:] / border.size
-    ground = np.isin(regions, 1 + np.nonzero(along_border >= GROUND_BORDER)[0])
+    along_border = np.bincount(_border(regions), minlength=count + 1)[1:]
+    touching = np.nonzero(along_border)[0] + 1
+    if not touching.size:
+        return 0
+    levels = np.asarray(ndimage.median(smooth, regions, touching))
+    ground = np.isin(regions, touching[_larger_side(levels, along_border[touching - 1])])
     edges = (gradient >= EDGE_GRADIENT * strongest) & ndimage.binary_dilation(ground, iterations=3)
     if edges.sum() < MIN_EDGE_PIXELS:
         return 0
@@ -166,6 +168,27 @@ def _ink_side(smooth: np.ndarray) -> int:
     down = ground_level - ndimage.minimum_filter(smooth, size=7)[edges]
     vote = float(np.mean(np.sign(up - down)))
     return 0 if abs(vote) < INK_SIDE_MARGIN else int(np.sign(vote))
+
+
+def _larger_side(levels: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Which of the regions at `levels`, running `lengths` along the border, are the ground: split
+    into a darker and a lighter side where the sides' mean levels stand furthest apart, each region
+    weighed by its length (Otsu's criterion over the regions themselves: a histogram's bins would
+    cut between regions a ramp sets a level apart), the side that runs along more of the border.
+    A digit that fills its frame crosses the border in strokes, cutting the ground into pieces
+    that a ramp of light sets at different levels, but the strokes stand further from them all."""
+    order = np.argsort(levels)
+    level, length = levels[order], lengths[order].astype(np.float64)
+    below = np.cumsum(length)[:-1]  # the darker side's length at each split, then its mean level
+    if not below.size:  # one region: the ground
+        return np.ones(1, dtype=bool)
+    inked_below = np.cumsum(level * length)[:-1]
+    above = length.sum() - below
+    mean_below, mean_above = inked_below / below, ((level * length).sum() - inked_below) / above
+    split = int(np.argmax(below * above * (mean_above - mean_below) ** 2)) + 1
+    darker = np.zeros(len(levels), dtype=bool)
+    darker[order[:split]] = True
+    return darker if below[split - 1] >= above[split - 1] else ~darker
 
 
 def _local_median(pixels: np.ndarray, window: float) -> np.ndarray:

@@ -201,6 +201,22 @@ def test_a_fat_light_digit_on_a_grainy_unevenly_lit_dark_ground_is_not_turned_ov
     assert result[14, 14] <= 40 and result[14, 4:24].max() >= 250, "a light ring around a dark hole"
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_a_light_zero_filling_a_grainy_unevenly_lit_dark_frame_is_not_turned_over(seed):
+    """A digit that fills its frame cuts the ground into pieces, each along little of the border,
+    which a ramp of light sets at different levels; and its strokes run along the border too. Only
+    the pieces along a tenth of the border were taken for ground, so the strokes were, and a light
+    0 drawn top to bottom was turned over (found by a probe of grainy frame-filling bitmaps: a
+    third of them). The ground is the side, darker or lighter, that runs along more of the border."""
+    rng = np.random.default_rng(seed)
+    drawn = Image.new("L", (32, 32), 0)
+    ImageDraw.Draw(drawn).ellipse([3, -1, 28, 32], outline=255, width=5)
+    pixels = np.where(np.asarray(drawn) > 127, 220.0, 40.0) + np.linspace(0, 30, 32)[None, :]
+    photo = Image.fromarray(np.clip(pixels + rng.normal(0, 6, pixels.shape), 0, 255).astype(np.uint8))
+    result = mnist_style(photo)
+    assert result[14, 14] <= 40 and result[14, 2:12].max() >= 200, "a light ring around a dark hole"
+
+
 @pytest.mark.parametrize("stroke", [0.06, 0.2])
 def test_a_digit_lying_under_a_lamps_glare_on_a_dim_page_is_dark_ink(stroke):
     """A glare centred on the digit lifts all of its ink above the border's level, so nothing
