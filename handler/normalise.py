@@ -146,10 +146,10 @@ def _ink_side(smooth: np.ndarray) -> int:
     any width is walled off by its edges. A stroke that crosses the border is smooth inside too,
     but it runs along less of the border than the ground does (`_larger_side`). Each strong edge
     (over EDGE_GRADIENT of the strongest) beside the ground votes: its ink side is the one that
-    reaches further from the ground's level beside it, up or down. (Measured
-    from the border's level or a window's median, a light marker digit on a grainy, unevenly lit
-    dark ground, whose strokes fill the windows, passed for dark ink, and a dark one under a
-    glare, which lifts it above the border's level, for light ink.)"""
+    reaches further from the ground's level beside it, up or down. (Measured from the border's
+    level or a window's median, a light marker digit on a grainy, unevenly lit dark ground, whose
+    strokes fill the windows, passed for dark ink, and a dark one under a glare, which lifts it
+    above the border's level, for light ink.)"""
     gradient = np.hypot(ndimage.sobel(smooth, axis=0), ndimage.sobel(smooth, axis=1))
     strongest = float(np.percentile(gradient, 99.5))
     regions, count = ndimage.label(gradient < SMOOTH_GRADIENT * strongest)

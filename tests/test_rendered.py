@@ -6,9 +6,9 @@ import torch
 from PIL import Image
 
 from handler.image import image_to_tensor
-from model import MNIST_BACKGROUND, MNIST_MEAN, MNIST_STD
+from model import MNIST_BACKGROUND
 from training.data import default_root, load_mnist
-from training.rendered import PAINTERS, other_pen, outlier_bank, pen_digit_bank, typed_digit_bank
+from training.rendered import PAINTERS, as_pixels, other_pen, outlier_bank, pen_digit_bank, typed_digit_bank
 
 
 def test_the_bank_is_seeded_shaped_like_digits_and_never_blank():
@@ -57,9 +57,8 @@ def test_a_pen_digit_reaches_the_network_alike_light_on_dark_and_dark_on_light()
     those were turned over by the handler (a broad nib's strokes filled the window its polarity was
     measured in) and trained the networks on a digit's negative under its label."""
     digits = load_mnist(default_root(), train=True).tensors[0][:60]
-    pixels = ((digits[:, 0] * MNIST_STD + MNIST_MEAN).clamp(0, 1) * 255).round().byte().numpy()
     rng = np.random.default_rng(5)
-    for digit in pixels:
+    for digit in as_pixels(digits):
         painting = other_pen(digit, rng)
         light, dark = (image_to_tensor(p) for p in (painting, Image.fromarray(255 - np.asarray(painting))))
         assert (light - dark).abs().mean() < 0.1, "the same digit whichever way round it is sent"

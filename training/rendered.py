@@ -174,13 +174,18 @@ def typed_digit_bank(count: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]
     return torch.stack(images), torch.tensor(labels)
 
 
+def as_pixels(digits: torch.Tensor) -> np.ndarray:
+    """Normalised Nx1x28x28 digits as the Nx28x28 uint8 images (white on black) they came from."""
+    return ((digits[:, 0] * MNIST_STD + MNIST_MEAN).clamp(0, 1) * 255).round().byte().numpy()
+
+
 def pen_digit_bank(
     digits: torch.Tensor, labels: torch.Tensor, count: int, seed: int
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """`count` of the given training digits (normalised Nx1x28x28 tensors) re-drawn with other pens
     (`other_pen`) as the handler would hand them to the network, and their labels."""
     rng = np.random.default_rng(seed)
-    pixels = ((digits[:, 0] * MNIST_STD + MNIST_MEAN).clamp(0, 1) * 255).round().byte().numpy()
+    pixels = as_pixels(digits)
     images, kept = [], []
     while len(images) < count:
         index = int(rng.integers(len(pixels)))
