@@ -4,7 +4,8 @@ Each set (tests/handwriting.py, tests/realistic.py) is uploaded to the session's
 to the default version and to LeNet (1.0); the naive pipeline (grayscale, resize to 28x28,
 normalise) is run in-process on the very same bytes with the default network, for comparison.
 The figures are checked against reports/evaluation.md, the table docs/handwriting.md shows and links to
-(within a point, as batching may flip a near tie); `UPDATE_EVALUATION=1` rewrites it from this run.
+(within a point, as batching may flip a near tie), and whose summary per group the README shows;
+`UPDATE_EVALUATION=1` rewrites it from this run.
 Targets: at least 98% on every set for the default version, 97% for LeNet (SHORT_OF_TARGET names
 the sets still short of it), and at most 0.5% of all these real digits refused. Non-digits
 (tests/not_digits.py) must be refused or answered as uncertain.
@@ -133,6 +134,48 @@ def naive_accuracy(images: list[tuple[bytes, int]], model: torch.nn.Module) -> f
     return (predicted == torch.tensor([label for _, label in images])).float().mean().item()
 
 
+# The README's summary: the sets grouped by what they vary, in the order the issue lists them.
+GROUPS = {
+    "other pens": "hairline to marker, swelling, skipping, dilated and eroded; on paper and on a canvas",
+    "other resolutions": "8-16 px thumbnails, scans and pads the digit fills, photos reduced to 40-95 px",
+    "other hands": "digits typed in Debian's fonts, jittered",
+    "as people send them": "MNIST's strokes photographed, scanned, ruled, shaded, dim, boxed, on a canvas or a board",
+}
+
+
+def group_of(kind: str) -> str:
+    if kind.startswith("pen-"):
+        return "other pens"
+    if kind.startswith(("thumbnail-", "frame-filling", "pad-drawing", "small-photo")):
+        return "other resolutions"
+    return "other hands" if kind == "fonts" else "as people send them"
+
+
+def summary(measured: dict[tuple[str, str], list[float]]) -> list[str]:
+    """The table's figures (as `figures` reads them) per group: the lowest and the mean set."""
+    lines = [
+        f"| sets | how many | default ({DEFAULT_NETWORK}): lowest / mean | LeNet: lowest / mean | naive resize: mean |",
+        "|---|---|---|---|---|",
+    ]
+    for group, what in GROUPS.items():
+        rows = [values for (kind, _), values in measured.items() if group_of(kind) == group]
+        ours, lenet, naive = zip(*rows, strict=True)
+        cells = [
+            f"{group}: {what}",
+            str(len(rows)),
+            f"{min(ours):.1f}% / {sum(ours) / len(rows):.1f}%",
+            f"{min(lenet):.1f}% / {sum(lenet) / len(rows):.1f}%",
+            f"{sum(naive) / len(rows):.1f}%",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def summary_in(text: str) -> list[str]:
+    """The summary table a report ends with."""
+    return text.split("\n## Summary\n\n", 1)[1].strip().splitlines()
+
+
 def report(rows: list[tuple[tuple[str, str], float, float, float, int]]) -> str:
     lines = [
         "# Evaluation on digits that are not MNIST's strokes",
@@ -148,12 +191,14 @@ def report(rows: list[tuple[tuple[str, str], float, float, float, int]]) -> str:
     for (kind, background), ours, lenet, naive, refused in rows:
         cells = [kind, background, SETS[kind], f"{ours:.1%}", f"{lenet:.1%}", f"{naive:.1%}", str(refused)]
         lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+    table = "\n".join(lines) + "\n"
+    return table + "\n## Summary\n\n" + "\n".join(summary(figures(table))) + "\n"
 
 
 def figures(text: str) -> dict[str, list[float]]:
     """(set, sent on) → the three accuracies, in percent, of each row of a report."""
-    rows = [line.split(" | ") for line in text.splitlines() if line.startswith("| ") and "%" in line]
+    table = text.split("\n## Summary")[0]
+    rows = [line.split(" | ") for line in table.splitlines() if line.startswith("| ") and "%" in line]
     return {(row[0][2:], row[1]): [float(cell.rstrip("%")) for cell in row[3:6]] for row in rows}
 
 
@@ -178,10 +223,14 @@ def test_real_handwriting_sets_are_read_at_the_targets_and_match_the_report(
     assert {row[0] for row in rows if row[1] < DEFAULT_TARGET} == SHORT_OF_TARGET["default"]
     assert {row[0] for row in rows if row[2] < LENET_TARGET} == SHORT_OF_TARGET["lenet"]
     assert refused_total <= MOST_REFUSED * images_total
-    rows_written = [line for line in REPORT.read_text().splitlines() if line.startswith("|")]
+    written_text = REPORT.read_text()
+    rows_written = [line for line in written_text.split("\n## Summary")[0].splitlines() if line.startswith("|")]
     shown = (ROOT / "docs" / "handwriting.md").read_text()
     assert all(line in shown for line in rows_written), "docs/handwriting.md must show reports/evaluation.md's table"
-    written, measured = figures(REPORT.read_text()), figures(table)
+    written, measured = figures(written_text), figures(table)
+    assert summary_in(written_text) == summary(written), "the report's summary is its table's"
+    readme = (ROOT / "README.md").read_text()
+    assert all(line in readme for line in summary_in(written_text)), "the README must show the report's summary"
     assert written.keys() == measured.keys()
     for name, values in measured.items():
         assert values == pytest.approx(written[name], abs=1.0), name

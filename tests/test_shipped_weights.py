@@ -90,3 +90,15 @@ def test_the_training_docs_state_the_metrics_of_every_network():
     shown = (ROOT / "docs" / "training.md").read_text()
     table = "\n".join([TABLE_HEADER, *(table_row(metrics_of(network)) for network in NETWORKS)])
     assert table in shown
+
+
+def readme_row(network: str) -> str:
+    """The README's line for a network: its version, test accuracy and calibration, from its metrics."""
+    metrics, calibration = metrics_of(network), metrics_of(network)["calibration"]
+    ece = f"{calibration['test_ece_before']:.2%} → {calibration['test_ece_after']:.2%}"
+    return f"| `{network}` | {NETWORKS[network].version} | {metrics['test']['accuracy']:.2%} | {ece} |"
+
+
+def test_the_readme_states_the_accuracy_and_calibration_of_every_network():
+    readme = (ROOT / "README.md").read_text()
+    assert all(readme_row(network) in readme for network in NETWORKS)
