@@ -169,9 +169,17 @@ def summary(measured: dict[tuple[str, str], list[float]]) -> list[str]:
     return lines
 
 
+SUMMARY_HEADING = "\n## Summary\n\n"  # between a report's table of sets and its summary
+
+
+def table_in(text: str) -> str:
+    """A report's table of sets, without the summary after it."""
+    return text.split(SUMMARY_HEADING, 1)[0]
+
+
 def summary_in(text: str) -> list[str]:
     """The summary table a report ends with."""
-    return text.split("\n## Summary\n\n", 1)[1].strip().splitlines()
+    return text.split(SUMMARY_HEADING, 1)[1].strip().splitlines()
 
 
 def report(rows: list[tuple[tuple[str, str], float, float, float, int]]) -> str:
@@ -190,13 +198,12 @@ def report(rows: list[tuple[tuple[str, str], float, float, float, int]]) -> str:
         cells = [kind, background, SETS[kind], f"{ours:.1%}", f"{lenet:.1%}", f"{naive:.1%}", str(refused)]
         lines.append("| " + " | ".join(cells) + " |")
     table = "\n".join(lines) + "\n"
-    return table + "\n## Summary\n\n" + "\n".join(summary(figures(table))) + "\n"
+    return table + SUMMARY_HEADING + "\n".join(summary(figures(table))) + "\n"
 
 
 def figures(text: str) -> dict[str, list[float]]:
     """(set, sent on) → the three accuracies, in percent, of each row of a report."""
-    table = text.split("\n## Summary")[0]
-    rows = [line.split(" | ") for line in table.splitlines() if line.startswith("| ") and "%" in line]
+    rows = [line.split(" | ") for line in table_in(text).splitlines() if line.startswith("| ") and "%" in line]
     return {(row[0][2:], row[1]): [float(cell.rstrip("%")) for cell in row[3:6]] for row in rows}
 
 
@@ -222,7 +229,7 @@ def test_real_handwriting_sets_are_read_at_the_targets_and_match_the_report(
     assert {row[0] for row in rows if row[2] < LENET_TARGET} == SHORT_OF_TARGET["lenet"]
     assert refused_total <= MOST_REFUSED * images_total
     written_text = REPORT.read_text()
-    rows_written = [line for line in written_text.split("\n## Summary")[0].splitlines() if line.startswith("|")]
+    rows_written = [line for line in table_in(written_text).splitlines() if line.startswith("|")]
     shown = (ROOT / "docs" / "handwriting.md").read_text()
     assert all(line in shown for line in rows_written), "docs/handwriting.md must show reports/evaluation.md's table"
     written, measured = figures(written_text), figures(table)

@@ -15,7 +15,7 @@ from training.calibration import expected_calibration_error, logits_of
 from training.data import default_root, load_mnist, load_splits
 from training.recipes import RECIPES
 from training.reports import FILES, REPORTS_DIR
-from training.train import TABLE_HEADER, evaluate, pick_device, table_row
+from training.train import TABLE_HEADER, ece_change, evaluate, pick_device, table_row
 
 # What each network must reach on the 10,000 test digits (issue 13's floors: compact 99.6%, LeNet
 # 99.5%), and the most its calibrated probabilities may miss by (expected calibration error, 15 bins,
@@ -94,9 +94,8 @@ def test_the_training_docs_state_the_metrics_of_every_network():
 
 def readme_row(network: str) -> str:
     """The README's line for a network: its version, test accuracy and calibration, from its metrics."""
-    metrics, calibration = metrics_of(network), metrics_of(network)["calibration"]
-    ece = f"{calibration['test_ece_before']:.2%} → {calibration['test_ece_after']:.2%}"
-    return f"| `{network}` | {NETWORKS[network].version} | {metrics['test']['accuracy']:.2%} | {ece} |"
+    metrics = metrics_of(network)
+    return f"| `{network}` | {NETWORKS[network].version} | {metrics['test']['accuracy']:.2%} | {ece_change(metrics)} |"
 
 
 def test_the_readme_states_the_accuracy_and_calibration_of_every_network():
