@@ -279,9 +279,7 @@ def shadow_edge(levels: np.ndarray, surface: np.ndarray, pixels: np.ndarray) -> 
     stands off the surface too: a tile within SHADOW_DEPTH of the way up to the ink's level (the
     brightest tile's 90th percentile) is shaded paper, one above it is ink (a shadow dims the paper,
     not as dark as the ink on it). The ink's level is only measured where the border misses."""
-    rows, columns = levels.shape
-    cell_h, cell_w = surface.shape[0] // rows, surface.shape[1] // columns
-    fitted = surface[cell_h // 2 :: cell_h, cell_w // 2 :: cell_w][:rows, :columns]
+    fitted = _at_tiles(surface, levels.shape)
     off = levels - fitted
 
     def along_border(missed: np.ndarray) -> bool:
@@ -292,6 +290,23 @@ def shadow_edge(levels: np.ndarray, surface: np.ndarray, pixels: np.ndarray) -> 
         return False
     ink = float(tile_levels(pixels, percentile=90).max())
     return along_border(missed & (off < SHADOW_DEPTH * (ink - fitted)))
+
+
+def _at_tiles(surface: np.ndarray, tiles: tuple[int, ...]) -> np.ndarray:
+    """The surface at the centre of each of the `tiles` (rows, columns) that `tile_levels` measured."""
+    rows, columns = tiles
+    cell_h, cell_w = surface.shape[0] // rows, surface.shape[1] // columns
+    return surface[cell_h // 2 :: cell_h, cell_w // 2 :: cell_w][:rows, :columns]
+
+
+def lit_unevenly(levels: np.ndarray, surface: np.ndarray) -> bool:
+    """Whether the paper's `surface` is lighting: it varies by more than UNEVEN_PAPER, and passes
+    within UNEVEN_PAPER / 2 of most tiles' levels, as a ramp of light across a page does. Where
+    strokes cover most tiles (a small scan the digit fills, a marker's thick strokes) the fit is
+    pulled up by the ink and misses the tiles by tens of grey levels: that surface is the digit."""
+    if np.ptp(surface) <= UNEVEN_PAPER:
+        return False
+    return float(np.median(np.abs(levels - _at_tiles(surface, levels.shape)))) <= UNEVEN_PAPER / 2
 
 
 def paper_under_shadow(pixels: np.ndarray) -> np.ndarray:
@@ -330,7 +345,11 @@ def remove_background(pixels: np.ndarray, small_drawing: bool = False) -> tuple[
     measured in, and the greys of its partly covered pixels look like shaded paper where the digit
     fills the frame. A small photo is searched, told from a drawing by its grainy paper
     (`has_flat_ground`): taken for one, a small photo crossed by a shadow's edge or lit by a lamp's
-    glare kept the shade or the glare as ink (found by a probe of photos reduced to 40-95 pixels)."""
+    glare kept the shade or the glare as ink (found by a probe of photos reduced to 40-95 pixels).
+    Nor is a small drawing's ground lit unevenly, unless its paper's surface fits as lighting does
+    (`lit_unevenly`): where the digit fills the frame, its strokes cover most tiles and lift the
+    surface's fit, which taken for lighting hollowed a fat 8 of an 8x8 scan; only the ground's
+    level is taken off."""
     levels = tile_levels(pixels)
     surface = paper_surface(pixels.shape, levels)
     if not small_drawing and shadow_edge(levels, surface, pixels):
@@ -340,6 +359,8 @@ def remove_background(pixels: np.ndarray, small_drawing: bool = False) -> tuple[
         light = np.minimum(255 - paper, np.percentile(255 - _border(paper), BRIGHTEST_PAPER))
         gain = 255 / np.maximum(light, 64)
         above, pixels = (pixels - paper) * gain, pixels * gain
+    elif small_drawing and not lit_unevenly(levels, surface):  # a flat ground, at the darkest tile's level
+        above = pixels - levels.min()
     else:
         above = pixels - (surface if np.ptp(surface) > UNEVEN_PAPER else np.median(surface))
     ink = ndimage.gaussian_filter(np.clip(above, 0, None), sigma=1.0)

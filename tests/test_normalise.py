@@ -67,6 +67,36 @@ def test_an_8x8_thumbnail_is_read_and_fitted_into_20x20():
     assert rows.max() - rows.min() + 1 <= 22 and result.max() >= 250
 
 
+def eight_bitmap(pen: int) -> np.ndarray:
+    """An 8 in a 32x32 bitmap it fills, as a form reader stores it, drawn with a `pen` pixels wide;
+    True is ink."""
+    bitmap = Image.new("1", (32, 32), 0)
+    draw = ImageDraw.Draw(bitmap)
+    draw.ellipse([3, 0, 28, 15], outline=1, width=pen)
+    draw.ellipse([1, 12, 30, 31], outline=1, width=pen)
+    return np.asarray(bitmap)
+
+
+@pytest.mark.parametrize("pen", [5, 6, 7])
+def test_a_fat_digit_filling_an_8x8_scan_keeps_its_strokes(pen):
+    """Strokes covering half the frame or more lifted the paper's surface fit to the ink, and taking
+    that surface for lighting hollowed the strokes: the 8x8 block counts of a fat 8 came back with
+    half the ink that its 32x32 bitmap gives. A small scan's ground is flat: only its level goes."""
+    bitmap = eight_bitmap(pen)
+    counts = bitmap.reshape(8, 4, 8, 4).sum(axis=(1, 3))
+    scan = mnist_style(Image.fromarray((255 - counts * 255 // 16).astype(np.uint8)))
+    reference = mnist_style(Image.fromarray(np.where(bitmap, 0, 255).astype(np.uint8)))
+    assert (scan > 127).sum() >= 0.8 * (reference > 127).sum()
+
+
+def test_a_small_drawing_on_unevenly_lit_paper_is_flattened_all_the_same():
+    """A small photo whose paper is overexposed in a corner has a flat ground there, as a drawing
+    does, but its lighting still ramps across the rest of the page and must go."""
+    ramp = np.clip(np.linspace(-20, 90, 160, dtype=np.float32), 0, None)[None, :].repeat(160, axis=0)
+    ink, _ = remove_background(ramp, small_drawing=True)
+    assert ink.max() < 8
+
+
 def test_even_paper_is_left_flat_even_under_a_fat_digit():
     """The paper's estimate must not bulge into a digit that covers much of the image."""
     pixels = np.zeros((120, 120), dtype=np.float32)
