@@ -305,8 +305,9 @@ def measure(served: nn.Module, record: dict, splits: Splits, train_set: TensorDa
     }
 
 
-def main(argv: Sequence[str] | None = None) -> dict:
-    args = parse_args(argv)
+def setup(args: argparse.Namespace) -> tuple[Recipe, Splits, TensorDataset, torch.device]:
+    """What `train` takes beside the arguments: the recipe, the seeded split and the training set
+    (its first --train-limit images), and the device, with every random draw seeded from here on."""
     recipe = recipe_from(args)
     torch.manual_seed(args.seed)
     device = pick_device()
@@ -319,6 +320,12 @@ def main(argv: Sequence[str] | None = None) -> dict:
     train_set = splits.train
     if args.train_limit is not None:
         train_set = TensorDataset(*(tensor[: args.train_limit] for tensor in train_set.tensors))
+    return recipe, splits, train_set, device
+
+
+def main(argv: Sequence[str] | None = None) -> dict:
+    args = parse_args(argv)
+    recipe, splits, train_set, device = setup(args)
     weights, metrics_file = args.out / f"{args.model}.pt", args.out / f"{args.model}.json"
     if args.measure:
         record = json.loads(metrics_file.read_text())
