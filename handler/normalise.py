@@ -332,7 +332,9 @@ def paper_under_shadow(pixels: np.ndarray) -> np.ndarray:
     return np.asarray(Image.fromarray(paper).resize((width, height), Image.Resampling.BILINEAR))
 
 
-def remove_background(pixels: np.ndarray, small_drawing: bool = False) -> tuple[np.ndarray, float]:
+def remove_background(
+    pixels: np.ndarray, flat_ground: bool = False, small_drawing: bool = False
+) -> tuple[np.ndarray, float]:
     """Ink intensity above the paper, and the noise left in it: the paper's level is subtracted,
     its lighting too where the image shows uneven paper, each side of a shadow's edge at its own
     level where one crosses the page, and a light blur takes out JPEG noise and grain (a Gaussian
@@ -346,12 +348,15 @@ def remove_background(pixels: np.ndarray, small_drawing: bool = False) -> tuple[
     fills the frame. A small photo is searched, told from a drawing by its grainy paper
     (`has_flat_ground`): taken for one, a small photo crossed by a shadow's edge or lit by a lamp's
     glare kept the shade or the glare as ink (found by a probe of photos reduced to 40-95 pixels).
-    Nor is a small drawing's ground lit unevenly, unless its paper's surface fits as lighting does
-    (`lit_unevenly`): where the digit fills the frame, its strokes cover most tiles and lift the
-    surface's fit, which taken for lighting hollowed a fat 8 of an 8x8 scan; only the ground's
-    level is taken off."""
+    Where the ground is flat (`has_flat_ground`: drawn, scanned, or paper photographed white) and
+    the paper's surface does not fit as lighting does (`lit_unevenly`), the digit fills the frame:
+    its strokes cover most tiles and lifted the fit, which taken for lighting hollowed a fat 8 of
+    an 8x8 scan, and whose misses along the border passed for a shadow's edge in the same bitmap
+    enlarged. There the paper is flat at the ground's level, and a real shadow still stands off it."""
     levels = tile_levels(pixels)
     surface = paper_surface(pixels.shape, levels)
+    if flat_ground and not lit_unevenly(levels, surface):  # the strokes lifted the fit
+        surface = np.full_like(surface, levels.min())
     if not small_drawing and shadow_edge(levels, surface, pixels):
         paper = paper_under_shadow(pixels)
         # Ink's contrast, and the grain's, scale with the light; but light over the page's brightest
@@ -359,8 +364,6 @@ def remove_background(pixels: np.ndarray, small_drawing: bool = False) -> tuple[
         light = np.minimum(255 - paper, np.percentile(255 - _border(paper), BRIGHTEST_PAPER))
         gain = 255 / np.maximum(light, 64)
         above, pixels = (pixels - paper) * gain, pixels * gain
-    elif small_drawing and not lit_unevenly(levels, surface):  # a flat ground, at the darkest tile's level
-        above = pixels - levels.min()
     else:
         above = pixels - (surface if np.ptp(surface) > UNEVEN_PAPER else np.median(surface))
     ink = ndimage.gaussian_filter(np.clip(above, 0, None), sigma=1.0)
@@ -697,9 +700,10 @@ def mnist_style(image: Image.Image) -> np.ndarray:
         if not stands_out(values, otsu_threshold(values), grain(values)):
             raise _no_digit()
         return pixels
-    small_drawing = max(gray.size) < MIN_WORK_SIZE and has_flat_ground(gray)  # or a small scan, enlarged
+    flat_ground = has_flat_ground(gray)
+    small_drawing = max(gray.size) < MIN_WORK_SIZE and flat_ground  # or a small scan, enlarged
     pixels = white_on_black(np.asarray(to_working_size(gray), dtype=np.float32))
-    ink, noise = remove_background(pixels, small_drawing)
+    ink, noise = remove_background(pixels, flat_ground, small_drawing)
     level = otsu_threshold(ink)  # one histogram serves the mask and the contrast stretch
     if not stands_out(ink, level, noise):  # before the search for lines, which noise would make long
         raise _no_digit()

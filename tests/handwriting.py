@@ -183,24 +183,25 @@ def thumbnail(size: int, resample: Image.Resampling) -> Callable[[Image.Image, n
 # --- small scans the digit fills: no paper around it -------------------------------------------------
 
 
-def frame_filling_bitmap(digit: Image.Image, rng: np.random.Generator) -> np.ndarray:
+def frame_filling_bitmap(digit: Image.Image, grown: bool) -> np.ndarray:
     """The digit as a binary 32x32 bitmap that it fills, as a form reader or a drawing pad stores a
     digit: cropped to its ink, scaled until its long side is the bitmap's, thresholded, and its pen
-    grown by a pixel half the time (a thick, soft pen). True is ink; no margin on the long side."""
+    `grown` by a pixel (a thick, soft pen) or not. True is ink; no margin on the long side."""
     ink = digit.crop(digit.point(lambda value: 255 * (value > 64)).getbbox())  # its faint fringe is not its reach
     strokes = np.asarray(_square(ink, margin=0.0).resize((32, 32), Image.Resampling.BILINEAR)) > 100
-    return ndimage.binary_dilation(strokes) if rng.random() < 0.5 else strokes
+    return ndimage.binary_dilation(strokes) if grown else strokes
 
 
 def frame_filling_set(digits: list[tuple[Image.Image, int]], seed: int, sent_as: str) -> list[tuple[bytes, int]]:
-    """Each digit as a `frame_filling_bitmap`, dark on white, sent as it is stored: "8x8" counts the
+    """Each digit as a `frame_filling_bitmap`, its pen grown half the time, dark on white, sent as it
+    is stored: "8x8" counts the
     ink in each 4x4 block (17 grey levels, a low-resolution scan with soft strokes), "8x8 light on
     dark" shows those counts as an image viewer's grey colour map does; "32x32" is the bitmap
     itself; "288x288" is the bitmap enlarged 9x, blocky, as a viewer would show it."""
     rng = np.random.default_rng(seed)
     images = []
     for digit, label in digits:
-        bitmap = frame_filling_bitmap(digit, rng)
+        bitmap = frame_filling_bitmap(digit, grown=rng.random() < 0.5)
         if sent_as.startswith("8x8"):
             pixels = bitmap.reshape(8, 4, 8, 4).sum(axis=(1, 3)) * 255 // 16
             pixels = pixels if sent_as.endswith("light on dark") else 255 - pixels
