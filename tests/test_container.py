@@ -73,12 +73,12 @@ def running_container(image: Built) -> Iterator[tuple[str, str, str]]:
     """The image run as `docker run -p 8080 -p 8082` would, published on loopback only."""
     name = f"mnist-serve-test-{os.getpid()}"
     inference, metrics = container.free_port(), container.free_port()
-    podman(
-        "run", "--detach", "--name", name,
-        "--publish", f"127.0.0.1:{inference}:8080", "--publish", f"127.0.0.1:{metrics}:8082",
-        image.name,
-    )  # fmt: skip
-    try:
+    try:  # a run that fails to start can leave its container created: it is removed all the same
+        podman(
+            "run", "--detach", "--name", name,
+            "--publish", f"127.0.0.1:{inference}:8080", "--publish", f"127.0.0.1:{metrics}:8082",
+            image.name,
+        )  # fmt: skip
         yield name, f"http://127.0.0.1:{inference}", f"http://127.0.0.1:{metrics}"
     finally:
         podman("rm", "--force", "--time", "20", name, check=False)
@@ -139,8 +139,8 @@ def test_the_kubernetes_deployment_runs_through_podman_kube_play_and_answers(ima
     manifest = tmp_path / "deployment.yaml"
     manifest.write_text(yaml.safe_dump(deployment))
 
-    podman("kube", "play", str(manifest), timeout=300)
-    try:
+    try:  # a play that fails can leave its pod created, and every later play of it would fail: --replace
+        podman("kube", "play", "--replace", str(manifest), timeout=300)
         name = f"{deployment['metadata']['name']}-pod-0-{server['name']}"
         # Podman turns the liveness probe into the container's health check; the startup and
         # readiness probes it does not run, so they are run here, as the kubelet would.
