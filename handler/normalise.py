@@ -355,7 +355,7 @@ def remove_background(
     enlarged. There the paper is flat at the ground's level, and a real shadow still stands off it."""
     levels = tile_levels(pixels)
     surface = paper_surface(pixels.shape, levels)
-    if flat_ground and not lit_unevenly(levels, surface):  # the strokes lifted the fit
+    if flat_ground and not lit_unevenly(levels, surface):  # a drawn ground is paper, flat or lifted by strokes
         surface = np.full_like(surface, levels.min())
     if not small_drawing and shadow_edge(levels, surface, pixels):
         paper = paper_under_shadow(pixels)

@@ -192,23 +192,24 @@ def frame_filling_bitmap(digit: Image.Image, grown: bool) -> np.ndarray:
     return ndimage.binary_dilation(strokes) if grown else strokes
 
 
+def stored_as(bitmap: np.ndarray, sent_as: str) -> np.ndarray:
+    """A `frame_filling_bitmap` as the pixels it is sent as, dark on white: "8x8" counts the ink in
+    each 4x4 block (17 grey levels, a low-resolution scan with soft strokes), "8x8 light on dark"
+    shows those counts as an image viewer's grey colour map does; "32x32" is the bitmap itself;
+    "288x288" is the bitmap enlarged 9x, blocky, as a viewer would show it."""
+    if sent_as.startswith("8x8"):
+        pixels = bitmap.reshape(8, 4, 8, 4).sum(axis=(1, 3)) * 255 // 16
+        return pixels if sent_as.endswith("light on dark") else 255 - pixels
+    pixels = np.where(bitmap, 0, 255)
+    return np.kron(pixels, np.ones((9, 9), dtype=int)) if sent_as == "288x288" else pixels
+
+
 def frame_filling_set(digits: list[tuple[Image.Image, int]], seed: int, sent_as: str) -> list[tuple[bytes, int]]:
-    """Each digit as a `frame_filling_bitmap`, its pen grown half the time, dark on white, sent as it
-    is stored: "8x8" counts the
-    ink in each 4x4 block (17 grey levels, a low-resolution scan with soft strokes), "8x8 light on
-    dark" shows those counts as an image viewer's grey colour map does; "32x32" is the bitmap
-    itself; "288x288" is the bitmap enlarged 9x, blocky, as a viewer would show it."""
+    """Each digit as a `frame_filling_bitmap`, its pen grown half the time, sent `stored_as`."""
     rng = np.random.default_rng(seed)
     images = []
     for digit, label in digits:
-        bitmap = frame_filling_bitmap(digit, grown=rng.random() < 0.5)
-        if sent_as.startswith("8x8"):
-            pixels = bitmap.reshape(8, 4, 8, 4).sum(axis=(1, 3)) * 255 // 16
-            pixels = pixels if sent_as.endswith("light on dark") else 255 - pixels
-        else:
-            pixels = np.where(bitmap, 0, 255)
-            if sent_as == "288x288":
-                pixels = np.kron(pixels, np.ones((9, 9), dtype=int))
+        pixels = stored_as(frame_filling_bitmap(digit, grown=rng.random() < 0.5), sent_as)
         images.append((encode_as(Image.fromarray(pixels.astype(np.uint8)), "PNG"), label))
     return images
 
