@@ -74,7 +74,7 @@ lint: $(INSTALLED)
 
 # mypy over the packages a user imports or TorchServe loads.
 typecheck: $(INSTALLED)
-	$(VENV)/bin/mypy handler model client serving
+	$(VENV)/bin/mypy handler model client serving training
 
 test: lint typecheck
 	$(PYTHON) -m pytest

@@ -164,7 +164,8 @@ def typed_digit_bank(count: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]
     """`count` digits typed in DejaVu faces (0-9 in turn) as the handler would hand them to the
     network, and their labels."""
     rng = np.random.default_rng(seed)
-    images, labels = [], []
+    images: list[torch.Tensor] = []
+    labels: list[int] = []
     while len(images) < count:
         label = len(images) % 10
         image = _normalised(typed(str(label), rng), rng)
@@ -186,7 +187,8 @@ def pen_digit_bank(
     (`other_pen`) as the handler would hand them to the network, and their labels."""
     rng = np.random.default_rng(seed)
     pixels = as_pixels(digits)
-    images, kept = [], []
+    images: list[torch.Tensor] = []
+    kept: list[int] = []
     while len(images) < count:
         index = int(rng.integers(len(pixels)))
         image = _normalised(other_pen(pixels[index], rng), rng)

@@ -84,9 +84,10 @@ class Extras:
         def bank(size: int) -> int:
             return max(100, round(size * share))
 
+        digits, labels = train_set.tensors
         return cls(
             typed=typed_digit_bank(bank(TYPED_BANK), seed) if recipe.typed_digits else None,
-            pens=pen_digit_bank(*train_set.tensors, bank(PEN_BANK), seed) if recipe.pen_digits else None,
+            pens=pen_digit_bank(digits, labels, bank(PEN_BANK), seed) if recipe.pen_digits else None,
             outliers=outlier_bank(bank(OUTLIER_BANK), seed) if recipe.outliers else None,
         )
 
