@@ -72,7 +72,7 @@ lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# mypy over the packages a user imports or TorchServe loads.
+# mypy over the packages a user imports or TorchServe loads, and the training that makes the weights.
 typecheck: $(INSTALLED)
 	$(VENV)/bin/mypy handler model client serving training
 
