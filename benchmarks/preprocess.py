@@ -11,7 +11,8 @@ the form alone has a box's sides to take out (every upload pays for looking for 
 A thumbnail or a small photo is enlarged to 192 pixels before all that; the 8x8 scan is measured
 enlarged only to 96 beside it, what a small image's searches would cost at that size. Beside the
 pipeline, the default network's forward pass as served (reading each digit with three pens,
-model/pens.py) is measured against the same network with one pen, per batch of 1 and of 32.
+each turned three ways, model/reading.py) is measured against the same network reading it once,
+per batch of 1 and of 32.
 """
 
 import argparse
@@ -30,7 +31,7 @@ from benchmarks import RESULTS
 from handler import decode, normalise
 from handler.image import image_bytes_to_tensor
 from model import DEFAULT_NETWORK, load
-from model.pens import PenEnsemble
+from model.reading import Readings
 from tests.handwriting import frame_filling_set
 from tests.helpers import encoded, png_bytes
 from tests.realistic import canvas_export, in_a_form_box, in_dim_light_with_glare, on_paper, ruled_paper, shadowed
@@ -61,15 +62,15 @@ def timed(run, repeat: int) -> float:
 
 
 def forward_rows(digit: Image.Image, repeat: int) -> list[str]:
-    """Table rows: the default network's forward pass with its pens and with one, batch 1 and 32."""
+    """Table rows: the default network's forward pass with its nine readings and with one, batch 1 and 32."""
     served = load(DEFAULT_NETWORK)
-    one_pen = PenEnsemble(served.network, (0.0,)).eval()
+    once = Readings(served.network, (0.0,), (0.0,)).eval()
     image = image_bytes_to_tensor(png_bytes(digit))
     rows = []
     for size in (1, 32):
         batch = image.expand(size, 1, 28, 28).contiguous()
         with torch.inference_mode():
-            ms = [timed(lambda model=model, batch=batch: model(batch), repeat * 3) for model in (served, one_pen)]
+            ms = [timed(lambda model=model, batch=batch: model(batch), repeat * 3) for model in (served, once)]
         rows.append(f"| {size} | {ms[1]:.2f} | {ms[0]:.2f} | {ms[0] / ms[1]:.1f} |")
     return rows
 
@@ -110,7 +111,7 @@ def main() -> None:
         "",
         f"The default network's forward pass ({DEFAULT_NETWORK}), median ms per batch, measured in the same run:",
         "",
-        "| digits per batch | one pen | three pens (served) | ratio |",
+        "| digits per batch | one reading | nine readings (served) | ratio |",
         "|---|---|---|---|",
         *forward_rows(digit, args.repeat),
     ]

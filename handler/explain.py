@@ -8,19 +8,20 @@ page and the image (IG's completeness); `delta` is how far the numerical integra
 
 import torch
 from captum.attr import IntegratedGradients
-from torch import nn
 
 from model import MNIST_BACKGROUND, MNIST_MEAN, MNIST_STD
+from model.reading import Readings
 
 STEPS = 64  # steps of the path integral: |delta| stays near 1% of the map's total magnitude
-# Captum runs every image's STEPS points of the path as one batch: 16 images would be 1,024 inputs
-# with their activations and gradients at once. In chunks of this many, memory stays that of a
-# few images, whatever the batch.
-INTERNAL_BATCH = 128
+# Captum runs every image's STEPS points of the path as one batch, and the served network reads each
+# point several times (model/reading.py): 16 images would be 9,216 network inputs with their
+# activations and gradients at once. In chunks of this many network inputs, memory stays that of a
+# few images, whatever the batch and however many readings.
+NETWORK_INPUTS_PER_CHUNK = 192
 
 
 def integrated_gradients(
-    model: nn.Module, images: torch.Tensor, targets: torch.Tensor
+    model: Readings, images: torch.Tensor, targets: torch.Tensor
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Attributions (N x 28 x 28) of each image's `targets` logit, and each map's convergence delta."""
     with torch.inference_mode(False), torch.enable_grad():
@@ -29,7 +30,7 @@ def integrated_gradients(
             baselines=torch.full_like(images, MNIST_BACKGROUND),
             target=targets,
             n_steps=STEPS,
-            internal_batch_size=INTERNAL_BATCH,
+            internal_batch_size=max(1, NETWORK_INPUTS_PER_CHUNK // model.readings),
             return_convergence_delta=True,
         )
     return attributions.detach()[:, 0], delta.detach()

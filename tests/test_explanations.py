@@ -96,8 +96,9 @@ def test_mnist_explain_draws_the_map_over_the_input(torchserve, tmp_path, digit_
 
 
 # What explaining may add to a worker's resident memory, however many explanation requests arrive
-# together: captum runs the path in chunks (handler.explain.INTERNAL_BATCH) and a batch explains at
-# most handler.budget.MAX_EXPLAINED_PER_BATCH images. Unbounded, one 32-image request added 0.8 GB.
+# together: captum runs the path in chunks (handler.explain.NETWORK_INPUTS_PER_CHUNK) and a batch
+# explains at most handler.budget.MAX_EXPLAINED_PER_BATCH images. Unbounded, one 32-image request
+# added 0.8 GB.
 MOST_EXPLAINING_MB = 300
 
 

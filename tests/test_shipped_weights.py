@@ -8,7 +8,7 @@ import torch
 
 from handler.response import UNCERTAIN_BELOW
 from model import NETWORKS, WEIGHTS_DIR
-from model.pens import PenEnsemble
+from model.reading import Readings
 from serving import ROOT
 from tests.helpers import shipped
 from training.calibration import expected_calibration_error, logits_of
@@ -43,14 +43,23 @@ def test_shipped_weights_score_what_their_metrics_say_on_all_10000_test_digits(n
     assert abs(measured["loss"] - metrics["test"]["loss"]) < 1e-4
 
 
-@pytest.mark.parametrize("network", ["compact", "lenet"])
-def test_reading_with_three_pens_is_right_more_often_than_with_one(network, test_set):
+@pytest.mark.parametrize("network", sorted(NETWORKS))
+def test_the_served_readings_are_right_more_often_than_one_reading(network, test_set):
     served = shipped(network)
-    one_pen = PenEnsemble(served.network, (0.0,))
+    once = Readings(served.network, (0.0,), (0.0,))
     validation = load_splits(default_root(), metrics_of(network)["seed"], download=False).validation
     for digits in (validation, test_set):
-        three, one = (evaluate(model, digits, pick_device())["accuracy"] for model in (served, one_pen))
-        assert three > one
+        nine, one = (evaluate(model, digits, pick_device())["accuracy"] for model in (served, once))
+        assert nine > one
+
+
+@pytest.mark.parametrize("network", ["compact", "lenet"])
+def test_the_turns_add_to_the_pens_on_the_validation_split_they_were_chosen_on(network):
+    served = shipped(network)
+    pens_alone = Readings(served.network, served.pens, (0.0,))
+    validation = load_splits(default_root(), metrics_of(network)["seed"], download=False).validation
+    with_turns, without = (evaluate(model, validation, pick_device())["accuracy"] for model in (served, pens_alone))
+    assert with_turns > without
 
 
 @pytest.mark.parametrize("network", sorted(NETWORKS))

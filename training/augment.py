@@ -18,8 +18,9 @@ import math
 import torch
 import torch.nn.functional as F
 
-from model import MNIST_BACKGROUND, MNIST_MEAN, MNIST_STD
+from model import MNIST_MEAN, MNIST_STD
 from model.pens import change_pen
+from model.reading import resample
 
 PEN_CHANCE = 0.5  # share of images whose strokes are thickened or thinned
 PEN_STEPS = (-0.5, 2.0)  # pixel steps of erosion (negative) or dilation: MNIST's pen to a marker
@@ -62,11 +63,7 @@ def random_affine(
         coarse = torch.empty(count, 2, 4, 4).uniform_(-1, 1, generator=generator)
         field = F.interpolate(coarse, size=(height, width), mode="bicubic", align_corners=True)
         grid = grid + field.permute(0, 2, 3, 1) * (elastic_pixels * 2 / torch.tensor([width, height]))
-    # grid_sample fills with zeros; shifting by the background value makes that fill blank paper.
-    moved = F.grid_sample(
-        images - MNIST_BACKGROUND, grid.to(images.device), mode="bilinear", padding_mode="zeros", align_corners=False
-    )
-    return moved + MNIST_BACKGROUND
+    return resample(images, grid)
 
 
 def lower_resolution(ink: torch.Tensor, sizes: torch.Tensor, blocky: torch.Tensor) -> torch.Tensor:

@@ -9,7 +9,7 @@ recipe (training/recipes.py, each setting overridable by a flag), evaluation on
 train/validation/test, then `<out>/<model>.pt`, `<out>/<model>.json` and the PNG reports in
 `<reports>/<model>/`. The same seed on the CPU gives bit-identical weights. What is measured and
 calibrated is the network as the handler serves it, reading each digit with its pens
-(model/pens.py); `--measure` measures saved weights again after that changes, keeping the record
+and turns (model/reading.py); `--measure` measures saved weights again after that changes, keeping the record
 of their training.
 """
 
