@@ -53,7 +53,7 @@ DEFAULT_NETWORK = next(iter(NETWORKS))  # TorchServe makes the first version it 
 
 def load(network: str, weights: Path | None = None) -> Readings:
     """`NETWORKS[network]` as it is served: its architecture with a state dict (default: the shipped
-    weights/<network>.pt), reading each digit with its pens, in eval mode on the CPU. weights_only:
+    weights/<network>.pt), reading each digit with its pens and turns, in eval mode on the CPU. weights_only:
     a state dict is data, never code to unpickle."""
     model = NETWORKS[network].architecture()
     model.load_state_dict(torch.load(weights or WEIGHTS_DIR / f"{network}.pt", map_location="cpu", weights_only=True))

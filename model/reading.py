@@ -70,7 +70,8 @@ class Readings(nn.Module):
             images if step == 0 else (change_pen(ink, ink.new_full((count,), step)) - MNIST_MEAN) / MNIST_STD
             for step in self.pens
         ]
-        readings = [pen if degrees == 0 else turn(pen, degrees) for pen in redrawn for degrees in self.turns]
-        # One forward pass for all the readings: a batch of len(readings) x count digits.
-        logits = self.network(torch.cat(readings))
-        return logits.view(len(readings), count, -1).mean(dim=0)
+        pens = torch.cat(redrawn)  # each turn turns every pen's digits at once
+        turned = [pens if degrees == 0 else turn(pens, degrees) for degrees in self.turns]
+        # One forward pass for all the readings: a batch of self.readings x count digits.
+        logits = self.network(torch.cat(turned))
+        return logits.view(self.readings, count, -1).mean(dim=0)
