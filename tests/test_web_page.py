@@ -64,10 +64,12 @@ def browser():
 
 
 def draw(browser, *strokes: list[tuple[int, int]]) -> None:
-    """Mouse strokes on the canvas, in canvas pixels from its top-left corner."""
+    """Mouse strokes on the canvas, in canvas pixels from its top-left corner. Each point is one
+    pointermove with no pause before it: the page joins the points with lines as they come, so a
+    pause would draw the same strokes, only slower."""
     canvas = browser.find_element(By.ID, "canvas")
     for points in strokes:
-        actions = ActionChains(browser, duration=20)
+        actions = ActionChains(browser, duration=0)
         (x, y), rest = points[0], points[1:]
         actions.move_to_element_with_offset(canvas, x - CANVAS // 2, y - CANVAS // 2).click_and_hold()
         for x, y in rest:
