@@ -89,8 +89,9 @@ class MNISTHandler:
         started = time.perf_counter()
         batch = self.preprocess(data)
         preprocessed = time.perf_counter()
-        images = batch.stacked()
-        probabilities = self.inference(images) if images is not None else None
+        images, probabilities = batch.stacked(), None
+        if images is not None:  # each image's candidates in, its most surely read one kept
+            images, probabilities = batch.most_sure(images, self.inference(images))
         inferred = time.perf_counter()
         explanations = (
             self.attributions(batch, images, probabilities) if images is not None and probabilities is not None else {}

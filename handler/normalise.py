@@ -691,9 +691,46 @@ def fit_and_centre(digit: np.ndarray) -> np.ndarray:
     return canvas
 
 
+def polarity_unsure(gray: Image.Image) -> bool:
+    """Whether the border cannot tell ink from ground: a small scan or drawing (under MIN_WORK_SIZE,
+    not MNIST's own 28x28) whose border lies flat at both its darkest and its lightest level. A digit
+    stretched to fill its frame both ways, as form readers and pads store digits, runs its strokes
+    along more of the border than its ground shows, and `white_on_black` then takes the strokes for
+    the ground: half the misreads of such 8x8 scans were that. Nothing in the pixels alone tells
+    the polarity there (the border's median, the flatter extreme and the minority level each
+    turned over a large share of them), so the network reads both (`mnist_style_candidates`)."""
+    if gray.size == (MNIST_SIZE, MNIST_SIZE) or max(gray.size) >= MIN_WORK_SIZE:
+        return False
+    pixels = np.asarray(gray)
+    border = _border(pixels)
+    return _flat_at(border, pixels.min()) and _flat_at(border, pixels.max())
+
+
+def mnist_style_candidates(image: Image.Image) -> list[np.ndarray]:
+    """What the network is given for one image: its `mnist_style`, and where its polarity is unsure
+    (`polarity_unsure`), the other polarity's too, the network keeping the one it reads more surely
+    (handler/batch.py). At most two, so an image costs at most two readings. An image is refused
+    only where neither polarity shows a digit."""
+    gray = to_grayscale(image)
+    polarities = (False, True) if polarity_unsure(gray) else (False,)
+    candidates, refusal = [], None
+    for inverted in polarities:
+        try:
+            candidates.append(_mnist_style_of_gray(gray, inverted))
+        except RequestError as problem:
+            refusal = refusal or problem
+    if not candidates:
+        raise refusal or _no_digit()
+    return candidates
+
+
 def mnist_style(image: Image.Image) -> np.ndarray:
     """A 28x28 uint8 array, white digit on black, fitted and centred as MNIST's digits are."""
-    gray = to_grayscale(image)
+    return _mnist_style_of_gray(to_grayscale(image))
+
+
+def _mnist_style_of_gray(gray: Image.Image, inverted: bool = False) -> np.ndarray:
+    """`mnist_style` of a grayscale image, its polarity taken the other way round where `inverted`."""
     if gray.size == (MNIST_SIZE, MNIST_SIZE):
         pixels = white_on_black(np.array(gray))  # a copy: torch refuses read-only arrays
         values = pixels.astype(np.float32)
@@ -703,6 +740,8 @@ def mnist_style(image: Image.Image) -> np.ndarray:
     flat_ground = has_flat_ground(gray)
     small_drawing = max(gray.size) < MIN_WORK_SIZE and flat_ground  # or a small scan, enlarged
     pixels = white_on_black(np.asarray(to_working_size(gray), dtype=np.float32))
+    if inverted:
+        pixels = 255 - pixels
     ink, noise = remove_background(pixels, flat_ground, small_drawing)
     level = otsu_threshold(ink)  # one histogram serves the mask and the contrast stretch
     if not stands_out(ink, level, noise):  # before the search for lines, which noise would make long

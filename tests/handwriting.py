@@ -183,13 +183,14 @@ def thumbnail(size: int, resample: Image.Resampling) -> Callable[[Image.Image, n
 # --- small scans the digit fills: no paper around it -------------------------------------------------
 
 
-def frame_filling_bitmap(digit: Image.Image, grown: bool) -> np.ndarray:
+def frame_filling_bitmap(digit: Image.Image, grown: bool, stretched: bool = False) -> np.ndarray:
     """The digit as a binary 32x32 bitmap that it fills, as a form reader or a drawing pad stores a
-    digit: cropped to its ink, scaled until its long side is the bitmap's, thresholded, and its pen
-    `grown` by a pixel (a thick, soft pen) or not. True is ink; no margin on the long side."""
+    digit: cropped to its ink, scaled until its long side is the bitmap's (or, `stretched`, each
+    side to the bitmap's, as readers that normalise both ways do), thresholded, and its pen `grown`
+    by a pixel (a thick, soft pen) or not. True is ink; no margin on the long side."""
     ink = digit.crop(digit.point(lambda value: 255 * (value > 64)).getbbox())  # its faint fringe is not its reach
-    strokes = np.asarray(_square(ink, margin=0.0).resize((32, 32), Image.Resampling.BILINEAR)) > 100
-    return ndimage.binary_dilation(strokes) if grown else strokes
+    strokes = np.asarray((ink if stretched else _square(ink, margin=0.0)).resize((32, 32), Image.Resampling.BILINEAR))
+    return ndimage.binary_dilation(strokes > 100) if grown else strokes > 100
 
 
 def stored_as(bitmap: np.ndarray, sent_as: str) -> np.ndarray:
@@ -204,12 +205,14 @@ def stored_as(bitmap: np.ndarray, sent_as: str) -> np.ndarray:
     return np.kron(pixels, np.ones((9, 9), dtype=int)) if sent_as == "288x288" else pixels
 
 
-def frame_filling_set(digits: list[tuple[Image.Image, int]], seed: int, sent_as: str) -> list[tuple[bytes, int]]:
+def frame_filling_set(
+    digits: list[tuple[Image.Image, int]], seed: int, sent_as: str, stretched: bool = False
+) -> list[tuple[bytes, int]]:
     """Each digit as a `frame_filling_bitmap`, its pen grown half the time, sent `stored_as`."""
     rng = np.random.default_rng(seed)
     images = []
     for digit, label in digits:
-        pixels = stored_as(frame_filling_bitmap(digit, grown=rng.random() < 0.5), sent_as)
+        pixels = stored_as(frame_filling_bitmap(digit, grown=rng.random() < 0.5, stretched=stretched), sent_as)
         images.append((encode_as(Image.fromarray(pixels.astype(np.uint8)), "PNG"), label))
     return images
 

@@ -5,9 +5,9 @@ DejaVu faces training draws its letters from) and random Bézier scribbles. The 
 each (no_digit) or answer that it is uncertain."""
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from tests.handwriting import FONT_FILES, FONT_ROOT
+from tests.handwriting import FONT_FILES, FONT_ROOT, frame_filling_bitmap, stored_as
 from tests.realistic import encode_as
 
 # Letters that no common way of writing a digit resembles: no O, I, l, S, Z, B, G, b, g, q, nor
@@ -62,7 +62,23 @@ def scribble(rng: np.random.Generator) -> Image.Image:
     return image
 
 
-KINDS = {"noise": noise, "photo-like texture": pink_noise, "letter": letter, "scribble": scribble}
+def letter_scan(rng: np.random.Generator) -> Image.Image:
+    """A letter stretched to fill a small scan both ways, as tests/handwriting.py's frame-stretched
+    digits are: there the border cannot tell ink from ground, the network reads both polarities and
+    answers with the surer one (handler.normalise.polarity_unsure), and a letter's inverse must not
+    pass for a digit."""
+    bitmap = frame_filling_bitmap(ImageOps.invert(letter(rng)), grown=bool(rng.random() < 0.5), stretched=True)
+    return Image.fromarray(stored_as(bitmap, SCANS[rng.integers(len(SCANS))]).astype(np.uint8))
+
+
+SCANS = ("8x8", "8x8 light on dark", "32x32")
+KINDS = {
+    "noise": noise,
+    "photo-like texture": pink_noise,
+    "letter": letter,
+    "letter in a small scan": letter_scan,
+    "scribble": scribble,
+}
 
 
 def not_digits_set(kind: str, count: int, seed: int) -> list[bytes]:

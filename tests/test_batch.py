@@ -42,3 +42,18 @@ def test_a_batch_with_nothing_readable_needs_no_forward_pass():
         "empty_body",
         "missing_image",
     ]
+
+
+def test_each_image_keeps_the_candidate_the_network_reads_most_surely():
+    """Candidates of all images ride one forward pass; each image gets one input and one row of
+    probabilities back, its surest candidate's, in image order."""
+    candidates = [torch.full((2, 1, 28, 28), 0.0), torch.full((1, 1, 28, 28), 2.0), torch.full((2, 1, 28, 28), 3.0)]
+    candidates[0][1], candidates[2][1] = 1.0, 4.0
+    batch = batching.Batch(size=2, owners=[0, 1, 1], candidates=candidates)
+    stacked = batch.stacked()
+    assert stacked.shape == (5, 1, 28, 28)
+    sure = [0.6, 0.9, 0.5, 0.95, 0.7]  # the top probability of each candidate
+    probabilities = torch.tensor([[p, 1 - p] + [0.0] * 8 for p in sure])
+    images, kept = batch.most_sure(stacked, probabilities)
+    assert images[:, 0, 0, 0].tolist() == [1.0, 2.0, 3.0]
+    torch.testing.assert_close(kept, probabilities[[1, 2, 3]])

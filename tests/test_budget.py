@@ -26,9 +26,9 @@ def decoded(monkeypatch) -> list[int]:
 
     def decode(data: bytes) -> torch.Tensor:
         calls.append(header_pixels(data))
-        return torch.zeros(1, 28, 28)
+        return torch.zeros(1, 1, 28, 28)
 
-    monkeypatch.setattr(batching, "image_bytes_to_tensor", decode)
+    monkeypatch.setattr(batching, "image_bytes_to_candidates", decode)
     return calls
 
 

@@ -15,6 +15,7 @@ from handler import batch as batching
 from handler.mnist_handler import MNISTHandler
 from serving import DEFAULT_NETWORK, ROOT
 from serving.archive import build_archive
+from tests.handwriting import frame_filling_bitmap, stored_as
 from tests.helpers import encoded
 
 
@@ -110,7 +111,7 @@ def test_a_batch_of_only_bad_images_runs_no_model_and_refuses_each(handler_and_c
 
 def test_an_unexpected_exception_fails_only_its_own_request(handler_and_context, digit_pngs, monkeypatch, caplog):
     handler, context = handler_and_context
-    real = batching.image_bytes_to_tensor
+    real = batching.image_bytes_to_candidates
     poison = b"\x89PNG poison"
 
     def failing_on_poison(data: bytes):
@@ -118,7 +119,7 @@ def test_an_unexpected_exception_fails_only_its_own_request(handler_and_context,
             raise RuntimeError("a bug in the image code")
         return real(data)
 
-    monkeypatch.setattr(batching, "image_bytes_to_tensor", failing_on_poison)
+    monkeypatch.setattr(batching, "image_bytes_to_candidates", failing_on_poison)
     (first, first_label), (second, second_label) = digit_pngs[:2]
     answers, statuses = run_batch(handler, context, [{"body": first}, {"body": poison}, {"body": second}])
     assert statuses == [200, 500, 200]
@@ -128,6 +129,31 @@ def test_an_unexpected_exception_fails_only_its_own_request(handler_and_context,
         second_label,
     ]
     assert "a bug in the image code" in caplog.text
+
+
+@pytest.mark.parametrize("index", [10, 15])  # a 0 and a 5
+def test_a_scan_whose_border_cannot_tell_ink_from_ground_is_read_in_the_polarity_the_network_is_surer_of(
+    handler_and_context, mnist_test_images, index
+):
+    """A digit stretched to fill its 8x8 scan runs its strokes along most of the border, and the
+    border's polarity takes them for the ground: these two were misread either way round. The
+    network reads both polarities and the answer is the surer one's, in the batch beside a digit
+    with one candidate, and its explanation is of the input that answer read."""
+    handler, context = handler_and_context
+    image, label = mnist_test_images[index]
+    bitmap = frame_filling_bitmap(image, grown=True, stretched=True)
+    scans = [
+        encoded(Image.fromarray(stored_as(bitmap, way).astype("uint8")), "PNG") for way in ("8x8", "8x8 light on dark")
+    ]
+    plain, plain_label = mnist_test_images[0]
+    context.request_processor = [RequestProcessor({"explain": "True"} if i == 1 else {}) for i in range(3)]
+    answers = [
+        json.loads(answer)
+        for answer in handler.handle([{"body": scans[0]}, {"body": scans[1]}, {"body": encoded(plain, "PNG")}], context)
+    ]
+    assert answers[0]["predictions"]["prediction"]["label"] == label
+    assert answers[1]["explanations"]["target"]["label"] == label
+    assert answers[2]["predictions"]["prediction"]["label"] == plain_label
 
 
 def test_v2_plain_and_explained_requests_share_one_batch_and_each_gets_its_own_shape(

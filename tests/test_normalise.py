@@ -13,11 +13,14 @@ from handler.normalise import (
     _long_runs,
     box_sides,
     mnist_style,
+    mnist_style_candidates,
     paper_surface,
     pen_width,
+    polarity_unsure,
     remove_background,
     ruled_lines,
     tile_levels,
+    to_grayscale,
     white_on_black,
 )
 from tests.handwriting import frame_filling_bitmap, stored_as
@@ -536,6 +539,35 @@ def test_a_scan_shown_white_on_black_is_read_as_it_is_dark_on_light():
     dark_on_light = mnist_style(Image.fromarray(SCANNED_SEVEN)).astype(int)
     light_on_dark = mnist_style(Image.fromarray(255 - SCANNED_SEVEN)).astype(int)
     assert np.abs(light_on_dark - dark_on_light).max() <= 8
+
+
+@pytest.mark.parametrize("index", [3, 10, 25, 101])
+def test_where_a_stretched_scans_border_cannot_tell_ink_from_ground_both_polarities_are_candidates(
+    mnist_test_images, index
+):
+    """A digit stretched to fill its 8x8 scan both ways runs its strokes along its border at least
+    as far as its ground, so the border is flat at both the darkest and the lightest level, and it
+    cannot say which is ink. Both polarities go to the network, and which way round the scan was
+    shown no longer matters: its dark-on-light and light-on-dark forms give the same two."""
+    bitmap = frame_filling_bitmap(mnist_test_images[index][0], grown=True, stretched=True)
+    shown = [Image.fromarray(stored_as(bitmap, way).astype(np.uint8)) for way in ("8x8", "8x8 light on dark")]
+    assert all(polarity_unsure(to_grayscale(image)) for image in shown)
+    dark_on_light, light_on_dark = (mnist_style_candidates(image) for image in shown)
+    assert len(dark_on_light) == len(light_on_dark) == 2
+    for candidate in dark_on_light:
+        assert min(np.abs(candidate.astype(int) - other).max() for other in light_on_dark) <= 8
+
+
+def test_an_image_whose_border_shows_its_ground_has_its_one_polarity():
+    """A page, a photo, MNIST's own 28x28 and a bitmap enlarged past the small size all show their
+    ground along the border, or are not small scans: one candidate each, `mnist_style`'s."""
+    page = ring(120, stroke=0.25)
+    enlarged = Image.fromarray(stored_as(eight_bitmap(6), "288x288").astype(np.uint8))
+    mnist_28 = Image.fromarray(np.pad(np.full((16, 12), 255, dtype=np.uint8), 6))
+    for image in (page, enlarged, mnist_28, ring(1000, stroke=0.05)):
+        assert not polarity_unsure(to_grayscale(image))
+        (candidate,) = mnist_style_candidates(image)
+        np.testing.assert_array_equal(candidate, mnist_style(image))
 
 
 def test_a_thin_four_drawn_on_a_small_pad_keeps_the_stem_that_runs_edge_to_edge():
