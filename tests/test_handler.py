@@ -12,7 +12,7 @@ from ts.context import Context, RequestProcessor
 from ts.metrics.metric_cache_yaml_impl import MetricsCacheYamlImpl
 
 from handler import batch as batching
-from handler.mnist_handler import MNISTHandler
+from handler.mnist_handler import NETWORK_INPUTS_PER_PASS, MNISTHandler
 from serving import DEFAULT_NETWORK, ROOT
 from serving.archive import build_archive
 from tests.handwriting import frame_filling_bitmap, stored_as
@@ -154,6 +154,24 @@ def test_a_scan_whose_border_cannot_tell_ink_from_ground_is_read_in_the_polarity
     assert answers[0]["predictions"]["prediction"]["label"] == label
     assert answers[1]["explanations"]["target"]["label"] == label
     assert answers[2]["predictions"]["prediction"]["label"] == plain_label
+
+
+def test_a_large_batch_is_read_in_passes_of_bounded_size_with_the_same_answers(handler_and_context):
+    """A full batch is hundreds of images, each read nine times: the network sees at most
+    NETWORK_INPUTS_PER_PASS of them at once, so a worker's memory does not grow with the batch."""
+    handler, _ = handler_and_context
+    images = torch.randn(150, 1, 28, 28)
+    sizes: list[int] = []
+    hook = handler.model.network.register_forward_pre_hook(lambda _, args: sizes.append(len(args[0])))
+    try:
+        in_passes = handler.inference(images)
+    finally:
+        hook.remove()
+    assert len(sizes) > 1 and max(sizes) <= NETWORK_INPUTS_PER_PASS
+    assert sum(sizes) == len(images) * handler.model.readings
+    with torch.inference_mode():
+        at_once = torch.softmax(handler.model(images.to(handler.device)) / handler.temperature, dim=1).cpu()
+    torch.testing.assert_close(in_passes, at_once)
 
 
 def test_v2_plain_and_explained_requests_share_one_batch_and_each_gets_its_own_shape(
