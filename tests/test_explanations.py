@@ -11,6 +11,7 @@ import requests
 from PIL import Image
 
 from client import explain as explain_cli
+from handler.budget import MAX_EXPLAINED_PER_BATCH
 from serving import VERSIONS
 from tests.helpers import label_of
 
@@ -130,6 +131,8 @@ def test_concurrent_explanations_stay_within_a_memory_bound_and_never_fail_a_wor
         watcher.join()
     growth = max(peak[pid] - before[pid] for pid in pids) / 2**20
     print(f"statuses {sorted(statuses)}, largest growth of a worker's memory {growth:.0f} MB")
-    assert set(statuses) <= {200, 503} and statuses.count(200) >= 8
+    # At least as many answered as one full batch per worker explains; the rest may be told busy.
+    answered_at_least = len(pids) * (MAX_EXPLAINED_PER_BATCH // len(body["instances"]))
+    assert set(statuses) <= {200, 503} and statuses.count(200) >= answered_at_least
     assert growth < MOST_EXPLAINING_MB
     assert [worker["pid"] for worker in torchserve.workers()] == pids  # no worker was restarted
