@@ -71,10 +71,11 @@ def expected_calibration_error(probabilities: torch.Tensor, labels: torch.Tensor
     )
 
 
-def calibrate(model: nn.Module, validation: TensorDataset, test: TensorDataset, device: torch.device) -> dict:
-    """Fit the temperature on `validation`; the test set's ECE and reliability before and after."""
-    temperature = fit_temperature(*logits_of(model, validation, device))
-    test_logits, test_labels = logits_of(model, test, device)
+def calibrate(validation: tuple[torch.Tensor, torch.Tensor], test: tuple[torch.Tensor, torch.Tensor]) -> dict:
+    """Fit the temperature on the validation split's (logits, labels) (`logits_of`); the test set's
+    ECE and reliability before and after."""
+    temperature = fit_temperature(*validation)
+    test_logits, test_labels = test
     before, after = F.softmax(test_logits, dim=1), F.softmax(test_logits / temperature, dim=1)
     return {
         "temperature": round(temperature, 4),

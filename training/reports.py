@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import torch
 import torchinfo
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import TensorDataset
 
 REPORTS_DIR = Path(__file__).resolve().parent.parent / "reports"
 FILES = (
@@ -30,11 +30,6 @@ MISTAKES = 60
 
 
 @torch.inference_mode()
-def predictions(model: nn.Module, dataset: TensorDataset, device: torch.device) -> torch.Tensor:
-    model.eval()
-    return torch.cat([model(images.to(device)).argmax(dim=1).cpu() for images, _ in DataLoader(dataset, 1000)])
-
-
 def confusion_matrix(labels: torch.Tensor, predicted: torch.Tensor, classes: int = 10) -> torch.Tensor:
     """Row = true digit, column = predicted digit."""
     return torch.bincount(labels * classes + predicted, minlength=classes * classes).reshape(classes, classes)
@@ -129,16 +124,15 @@ def write_all(
     metrics: dict,
     train: TensorDataset,
     test: TensorDataset,
-    device: torch.device,
+    predicted: torch.Tensor,
 ) -> None:
-    """Every file in FILES, into `folder`."""
+    """Every file in FILES, into `folder`; `predicted` is the served network's digit for each of `test`'s."""
     folder.mkdir(parents=True, exist_ok=True)
     name = metrics["model"]
     (folder / "summary.txt").write_text(summary(model) + "\n")
     _save(plot_curves(metrics["history"], name), folder / "curves.png")
 
     test_images, test_labels = test.tensors
-    predicted = predictions(model, test, device)
     accuracy = metrics["test"]["accuracy"]
     title = f"{name}: {len(test_labels):,} test digits, {accuracy:.2%} right"
     _save(plot_confusion(confusion_matrix(test_labels, predicted), title), folder / "confusion_matrix.png")

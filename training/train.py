@@ -31,12 +31,11 @@ from tqdm import tqdm
 from model import DEFAULT_NETWORK, NETWORKS, WEIGHTS_DIR, as_served, load
 from training import reports
 from training.augment import augment
-from training.calibration import calibrate
+from training.calibration import calibrate, logits_of
 from training.data import TRAIN_SIZE, Splits, default_root, load_splits
 from training.recipes import RECIPES, Recipe
 from training.rendered import outlier_bank, pen_digit_bank, typed_digit_bank
 
-EVAL_BATCH_SIZE = 1000
 # Rendered once per run and drawn from at random, per 55,000 training images (fewer for a smoke run):
 OUTLIER_BANK = 6000  # non-digits
 TYPED_BANK = 3000  # digits typed in fonts
@@ -47,17 +46,17 @@ def pick_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
-@torch.inference_mode()
+def scores(logits: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
+    """Mean cross-entropy and accuracy of a split's logits."""
+    return {
+        "loss": F.cross_entropy(logits, labels, reduction="sum").item() / len(labels),
+        "accuracy": (logits.argmax(dim=1) == labels).sum().item() / len(labels),
+    }
+
+
 def evaluate(model: nn.Module, dataset: TensorDataset, device: torch.device) -> dict[str, float]:
     """Mean cross-entropy and accuracy over a whole dataset, in eval mode."""
-    model.eval()
-    total_loss, correct = 0.0, 0
-    for images, labels in DataLoader(dataset, batch_size=EVAL_BATCH_SIZE):
-        images, labels = images.to(device), labels.to(device)
-        logits = model(images)
-        total_loss += F.cross_entropy(logits, labels, reduction="sum").item()
-        correct += (logits.argmax(dim=1) == labels).sum().item()
-    return {"loss": total_loss / len(dataset), "accuracy": correct / len(dataset)}
+    return scores(*logits_of(model, dataset, device))
 
 
 def make_optimizer(model: nn.Module, recipe: Recipe) -> torch.optim.Optimizer:
@@ -294,16 +293,25 @@ def train(
     return network, record
 
 
-def measure(served: nn.Module, record: dict, splits: Splits, train_set: TensorDataset, device: torch.device) -> dict:
+def measure(
+    served: nn.Module, record: dict, splits: Splits, train_set: TensorDataset, device: torch.device
+) -> tuple[dict, torch.Tensor]:
     """`record` with what the network scores as served: loss and accuracy per split, and the
-    temperature fitted on the validation split with the test set's calibration before and after."""
-    return {
-        **record,
-        "train": evaluate(served, train_set, device),
-        "validation": evaluate(served, splits.validation, device),
-        "test": evaluate(served, splits.test, device),
-        "calibration": calibrate(served, splits.validation, splits.test, device),
+    temperature fitted on the validation split with the test set's calibration before and after;
+    and its digit for each test image, for the reports. Each split is read once: the served network
+    reads each digit nine times (model/reading.py), and a second pass for the calibration and a
+    third for the reports cost as much again."""
+    outputs = {
+        "train": logits_of(served, train_set, device),
+        "validation": logits_of(served, splits.validation, device),
+        "test": logits_of(served, splits.test, device),
     }
+    metrics = {
+        **record,
+        **{split: scores(*logits) for split, logits in outputs.items()},
+        "calibration": calibrate(outputs["validation"], outputs["test"]),
+    }
+    return metrics, outputs["test"][0].argmax(dim=1)
 
 
 def setup(args: argparse.Namespace) -> tuple[Recipe, Splits, TensorDataset, torch.device]:
@@ -337,9 +345,9 @@ def main(argv: Sequence[str] | None = None) -> dict:
         torch.save(network.state_dict(), weights)
         served = as_served(args.model, network)
 
-    metrics = measure(served, record, splits, train_set, device)
+    metrics, predicted = measure(served, record, splits, train_set, device)
     metrics_file.write_text(json.dumps(metrics, indent=2) + "\n")
-    reports.write_all(args.reports / args.model, served, metrics, splits.train, splits.test, device)
+    reports.write_all(args.reports / args.model, served, metrics, splits.train, splits.test, predicted)
     print(format_table(metrics))
     print(f"\nRow for docs/training.md:\n{table_row(metrics)}")
     return metrics
