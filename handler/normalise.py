@@ -696,7 +696,7 @@ def polarity_unsure(gray: Image.Image) -> bool:
     not MNIST's own 28x28) whose border lies flat at both its darkest and its lightest level. A digit
     stretched to fill its frame both ways, as form readers and pads store digits, runs its strokes
     along more of the border than its ground shows, and `white_on_black` then takes the strokes for
-    the ground: half the misreads of such 8x8 scans were that. Nothing in the pixels alone tells
+    the ground: a third to a half of such 8x8 scans' misreads. Nothing in the pixels alone tells
     the polarity there (the border's median, the flatter extreme and the minority level each
     turned over a large share of them), so the network reads both (`mnist_style_candidates`)."""
     if gray.size == (MNIST_SIZE, MNIST_SIZE) or max(gray.size) >= MIN_WORK_SIZE:

@@ -29,7 +29,6 @@ SAMPLES = 30
 MISTAKES = 60
 
 
-@torch.inference_mode()
 def confusion_matrix(labels: torch.Tensor, predicted: torch.Tensor, classes: int = 10) -> torch.Tensor:
     """Row = true digit, column = predicted digit."""
     return torch.bincount(labels * classes + predicted, minlength=classes * classes).reshape(classes, classes)
