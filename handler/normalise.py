@@ -1,17 +1,17 @@
 """Any photo, scan, screenshot or canvas export of one digit → a 28x28 MNIST-style image.
 
 MNIST digits are white ink on black, written with one kind of pen, fitted into a 20x20 box keeping
-their aspect ratio and centred by their centre of mass in 28x28 (LeCun et al.). The network is
-right only on inputs that look like that, so each image is brought into that form: transparency
-composited so canvas ink stays visible, a thumbnail enlarged and a photo reduced to a working size,
-dark-on-light inverted (the background is what the border shows), the paper's level subtracted and
-its lighting too where it is uneven, a ruled page's lines and a form's box taken out, the digit
-found among specks and stray lines, cropped, its pen brought into MNIST's range, fitted and
-centred. Every step decides from the image itself: the paper is fitted as a smooth surface under
-the ink, never as "whatever is wider than a fixed share of the image", which took fat marker
-strokes for paper and hollowed them. An image where nothing stands out from the paper and its
-noise (blank paper, pure noise) has no digit. A 28x28 image is MNIST's own format and only has its
-polarity and contrast checked, so MNIST digits reach the network untouched.
+their aspect ratio and centred by their centre of mass in 28x28 (LeCun et al.). The network is right
+only on inputs that look like that, so each image is brought into that form: transparency composited
+so canvas ink stays visible, a form's box along a cropped cell's edges painted over, a thumbnail
+enlarged and a photo reduced to a working size, dark-on-light inverted (the background is what the
+border shows), the paper's level subtracted and its lighting too where it is uneven, a ruled page's
+lines and a form's box taken out, the digit found among specks and stray lines, cropped, its pen
+brought into MNIST's range, fitted and centred. Every step decides from the image itself: the paper
+is fitted as a smooth surface under the ink, never as "whatever is wider than a fixed share of the
+image", which took fat marker strokes for paper and hollowed them. An image where nothing stands out
+from the paper and its noise (blank paper, pure noise) has no digit. A 28x28 image is MNIST's own
+format and only has its polarity and contrast checked, so MNIST digits reach the network untouched.
 """
 
 import numpy as np
@@ -57,6 +57,12 @@ RULED_STEP_COST = 0.25  # of a pixel of ink: a traced line steps a row only wher
 # MNIST's pen, in pixels of the 20x20 box: about 2-3 pixels wide. Pens outside this range are
 # brought to its edge before fitting, so a hairline does not vanish and a marker does not blot.
 PEN_RANGE = (2.0, 4.0)
+FRAME_DEPTH = 0.15  # of the short side: a form's box line, and any paper outside it, lie within this of the edge
+FRAME_CONTRAST = 0.4  # of the image's contrast (1st to 99th percentile): a box line stands this far off the paper
+FRAME_SPAN = 0.75  # of a side: a frame's line runs straight along this much, clean along it if clear of the digit
+FRAME_TOUCHED = 0.5  # of a side: a box's line is clean along this much, where the digit touches it elsewhere
+MIN_FRAMED = 16  # pixels of the short side: a smaller scan is the digit's bitmap, with no room for a box
+MAX_FRAMED = 2 * WORK_SIZE  # pixels of the long side: a larger scan's box line is thin beside its border band
 EIGHT_NEIGHBOURS = np.ones((3, 3), dtype=bool)
 
 
@@ -691,6 +697,114 @@ def fit_and_centre(digit: np.ndarray) -> np.ndarray:
     return canvas
 
 
+def frame(pixels: np.ndarray) -> np.ndarray:
+    """The pixels of a box's lines along the image's edges: a form's cell cropped on or around its
+    box, askew or not, cut off on some sides, or a line under the digit, as a form reader or a
+    scanner's crop stores a written digit. Such a line lies in the border band that
+    `white_on_black` reads the ground from, and taken for the ground it turned the cell over, paper
+    for ink (about one in five such cells read right); and a small scan is not searched for a page's
+    boxes (`box_sides`), so the box stayed in the digit. Each side of Otsu's split, dark lines on
+    light paper and light on dark, is searched for a line along each side (`_line_along`) that
+    stands off the paper (the other side's median) by FRAME_CONTRAST of the image's contrast (a
+    photo's shade along its edges does not) and that turns a corner onto an adjacent side, as thick
+    and clean along FRAME_TOUCHED of both (a box, which the digit may touch), or lies clear of the
+    digit, clean along FRAME_SPAN (an underline). Beyond the frame, the crop's other edges show
+    paper: where they are of the frame's level, that level is the ground, cut into strips by a
+    digit whose strokes run along the edges. On MNIST test digits 1000-1399 stored as bitmaps they
+    fill (square or stretched, 32 or 288 pixels), as pad drawings (1000-1199, 2000-2199 and
+    4000-4199) and cells with no box, no frame was found."""
+    found = np.zeros(pixels.shape, dtype=bool)
+    if min(pixels.shape) < MIN_FRAMED or max(pixels.shape) > MAX_FRAMED:
+        return found
+    deepest = max(3, round(FRAME_DEPTH * min(pixels.shape)))
+    contrast = FRAME_CONTRAST * float(np.subtract(*np.percentile(pixels, [99, 1])))
+    level = otsu_threshold(pixels)
+    for marked in (pixels < level, pixels > level):
+        if marked.all() or not marked.any():  # a flat image: nothing stands off anything
+            continue
+        framed = _framed_sides(pixels, marked, deepest, contrast)
+        edges = [strip[0].mean() for strip in _strips(marked, deepest)]
+        if framed and all(edge < 0.5 for side, edge in enumerate(edges) if side not in framed):
+            for side, found_along in enumerate(_strips(found, deepest)):
+                found_along |= framed.get(side, False)
+    return ndimage.binary_dilation(found, structure=EIGHT_NEIGHBOURS) if found.any() else found  # soft edges
+
+
+def _strips(grid: np.ndarray, deepest: int) -> tuple[np.ndarray, ...]:
+    """The bands `deepest` deep along the top, bottom, left and right, each from its edge inward (views)."""
+    return grid[:deepest], grid[::-1][:deepest], grid.T[:deepest], grid.T[::-1][:deepest]
+
+
+def _framed_sides(pixels: np.ndarray, marked: np.ndarray, deepest: int, contrast: float) -> dict[int, np.ndarray]:
+    """The sides (0-3: top, bottom, left, right) along which the `marked` pixels run as a frame's
+    line, each with the line's pixels in its strip (see `frame`)."""
+    paper = float(np.median(pixels[~marked]))
+    pieces, _ = ndimage.label(marked, structure=EIGHT_NEIGHBOURS)
+    reaching_in = np.unique(pieces[deepest:-deepest, deepest:-deepest])
+    lines = [_line_along(strip) for strip in _strips(marked, deepest)]
+    framed = {}
+    for side, (pieces_along, pixels_along) in enumerate(
+        zip(_strips(pieces, deepest), _strips(pixels, deepest), strict=True)
+    ):
+        if (line := lines[side]) is None:
+            continue
+        pixels_of, thickness, clean = line
+        if abs(float(np.median(pixels_along[pixels_of])) - paper) < contrast:
+            continue
+        turns = any(
+            (other := lines[adjacent]) is not None
+            and abs(other[1] - thickness) <= 1
+            and min(clean, other[2]) >= FRAME_TOUCHED
+            for adjacent in ((2, 3) if side < 2 else (0, 1))
+        )
+        if turns or (clean >= FRAME_SPAN and not np.isin(pieces_along[pixels_of], reaching_in).any()):
+            framed[side] = pixels_of
+    return framed
+
+
+def _line_along(strip: np.ndarray) -> tuple[np.ndarray, float, float] | None:
+    """The line in a side's `strip` of marked pixels (row 0 at the edge), its thickness, and the
+    share of the side along which it is seen clean; or None where no line runs along the side. In
+    each line across the side, the first run of marked pixels going inward is the line's: its outer
+    edge lies on a straight line (level, or askew) along FRAME_SPAN of the side, from corner to
+    corner, where a digit's stroke curves; it is clean where it ends inside the strip at one
+    thickness (give or take a pixel), with paper inside it, and elsewhere a stroke touching it from
+    inside runs on (the run is cut at the line's thickness). The ground around a digit that fills
+    its frame runs straight along the edge, but reaches the strip's end beside the digit and stops
+    at its strokes' curves, at no one depth."""
+    depth, along = np.arange(strip.shape[0])[:, None], np.arange(strip.shape[1])
+    first = np.argmax(strip, axis=0)
+    run = np.cumprod(strip | (depth < first), axis=0).astype(bool) & (depth >= first)
+    thickness = run.sum(axis=0)
+    ends_inside = (thickness > 0) & (first + thickness < strip.shape[0])
+    if ends_inside.sum() < 2:
+        return None
+    typical = float(np.median(thickness[ends_inside]))
+    slope, offset = np.polyfit(along[ends_inside], first[ends_inside], 1)
+    lined = (thickness >= max(1.0, typical - 1)) & (np.abs(first - (slope * along + offset)) <= 1)
+    ends = strip.shape[0]
+    if lined.mean() < FRAME_SPAN or not (lined[:ends].any() and lined[-ends:].any()):
+        return None
+    clean = float((lined & ends_inside & (np.abs(thickness - typical) <= 1)).mean())
+    return run & (depth < first + typical + 1), typical, clean
+
+
+def without_frame(gray: Image.Image) -> Image.Image:
+    """The image with its `frame` painted over in the paper's level beside it, so that its border
+    shows the paper (the median of the whole image is the ink's where a thick digit fills the
+    box); MNIST's own 28x28 passes as it is."""
+    if gray.size == (MNIST_SIZE, MNIST_SIZE):
+        return gray
+    pixels = np.asarray(gray, dtype=np.float32)
+    lines = frame(pixels)
+    if not lines.any():  # most images
+        return gray
+    beside = ndimage.binary_dilation(lines, structure=EIGHT_NEIGHBOURS, iterations=2) & ~lines
+    painted = np.array(gray)
+    painted[lines] = round(float(np.median(pixels[beside])))  # the paper along the frame's inner side
+    return Image.fromarray(painted)
+
+
 def polarity_unsure(gray: Image.Image) -> bool:
     """Whether the border cannot tell ink from ground: a small scan or drawing (under MIN_WORK_SIZE,
     not MNIST's own 28x28) whose border lies flat at both its darkest and its lightest level. A digit
@@ -711,7 +825,7 @@ def mnist_style_candidates(image: Image.Image) -> list[np.ndarray]:
     (`polarity_unsure`), the other polarity's too, the network keeping the one it reads more surely
     (handler/batch.py). At most two, so an image costs at most two readings. An image is refused
     only where neither polarity shows a digit."""
-    gray = to_grayscale(image)
+    gray = without_frame(to_grayscale(image))
     polarities = (False, True) if polarity_unsure(gray) else (False,)
     candidates, refusal = [], None
     for inverted in polarities:
@@ -726,7 +840,7 @@ def mnist_style_candidates(image: Image.Image) -> list[np.ndarray]:
 
 def mnist_style(image: Image.Image) -> np.ndarray:
     """A 28x28 uint8 array, white digit on black, fitted and centred as MNIST's digits are."""
-    return _mnist_style_of_gray(to_grayscale(image))
+    return _mnist_style_of_gray(without_frame(to_grayscale(image)))
 
 
 def _mnist_style_of_gray(gray: Image.Image, inverted: bool = False) -> np.ndarray:
