@@ -6,7 +6,8 @@ re-stroked from a hairline to a marker a third of the digit's height, with a pen
 swells and thins along the strokes or one that skips, or dilated and eroded as they are), shrunk
 to thumbnails of 8, 12 and 16 pixels and sent enlarged (blocky or smooth), stored as small scans
 and bitmaps and pad drawings that the digit fills to the edge (8x8 block counts, 32x32, and that
-enlarged; a one-pixel pen on a 32x32 or 96x96 pad), and digits typed in
+enlarged; a one-pixel pen on a 32x32 or 96x96 pad), written in a form's box and cropped on it
+as a scanner or a form reader crops a cell, and digits typed in
 the handwriting-like and other fonts Debian ships, jittered in size, slant, rotation, position and
 weight, as a stand-in for writers MNIST never saw. Each is sent dark on light paper (uneven light,
 grain, JPEG) or as a transparent canvas export, the ways people send digits. Renderers take
@@ -231,6 +232,50 @@ def pad_drawing_set(digits: list[tuple[Image.Image, int]], seed: int, size: int)
         pad = _square(pen, margin=0.0).resize((size, size), Image.Resampling.BOX)
         images.append((encode_as(Image.fromarray(255 - np.asarray(pad)), "PNG"), label))
     return images
+
+
+# --- a form's cell, cropped on its box -------------------------------------------------------------
+
+
+def form_cell(digit: Image.Image, rng: np.random.Generator) -> np.ndarray:
+    """The digit written in a form's box and cropped on the box, as a form reader or a scanner's crop
+    stores a cell: 32-100 px square, the box's line 1 px to 4% of the side wide, black or grey, on all
+    four sides (on two or three where the crop cut the others off), up to 2 degrees askew, with up to
+    2 px of paper outside it half the time, and the digit from touching it to 10% of the side away.
+    Drawn at 4x and reduced by area, so that the edges are soft as a scan's. Dark on white."""
+    size = int(rng.integers(32, 101))
+    line = int(rng.integers(1, max(1, round(0.04 * size)) + 1))
+    outside = int(rng.integers(0, 3)) * int(rng.random() < 0.5)
+    gap = int(rng.integers(0, round(0.1 * size) + 1))
+    scale, box = 4, size - 2 * outside
+    page = np.full((size * scale, size * scale), 255.0)
+    level = float(rng.choice([0.0, rng.uniform(0, 140)]))
+    sides = "tblr" if rng.random() < 0.7 else ("tlr", "tbl", "tl", "br")[int(rng.integers(4))]
+    start, stop, width = outside * scale, (outside + box) * scale, line * scale
+    spans = {
+        "t": (slice(start, start + width), slice(start, stop)),
+        "b": (slice(stop - width, stop), slice(start, stop)),
+        "l": (slice(start, stop), slice(start, start + width)),
+        "r": (slice(start, stop), slice(stop - width, stop)),
+    }
+    for side in sides:
+        page[spans[side]] = level
+    inner = (box - 2 * line - 2 * gap) * scale
+    ink = digit.crop(digit.getbbox())
+    fit = inner / max(ink.size)
+    ink = ink.resize((max(1, round(ink.size[0] * fit)), max(1, round(ink.size[1] * fit))), Image.Resampling.BILINEAR)
+    coverage = np.asarray(ink) / 255
+    top, left = (page.shape[0] - coverage.shape[0]) // 2, (page.shape[1] - coverage.shape[1]) // 2
+    region = page[top : top + coverage.shape[0], left : left + coverage.shape[1]]
+    region[:] = np.minimum(region, 255 * (1 - coverage))
+    drawn = Image.fromarray(page.astype(np.uint8)).rotate(rng.uniform(-2, 2), Image.Resampling.BICUBIC, fillcolor=255)
+    return np.asarray(drawn.resize((size, size), Image.Resampling.BOX))
+
+
+def form_cell_set(digits: list[tuple[Image.Image, int]], seed: int) -> list[tuple[bytes, int]]:
+    """Each digit as a `form_cell`, sent as a PNG."""
+    rng = np.random.default_rng(seed)
+    return [(encode_as(Image.fromarray(form_cell(digit, rng)), "PNG"), label) for digit, label in digits]
 
 
 # --- other hands: digits in fonts -------------------------------------------------------------------
