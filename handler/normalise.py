@@ -725,8 +725,9 @@ def frame(pixels: np.ndarray) -> np.ndarray:
         framed = _framed_sides(pixels, marked, deepest, contrast)
         edges = [strip[0].mean() for strip in _strips(marked, deepest)]
         if framed and all(edge < 0.5 for side, edge in enumerate(edges) if side not in framed):
-            for side, found_along in enumerate(_strips(found, deepest)):
-                found_along |= framed.get(side, False)
+            found_along = _strips(found, deepest)  # views into found
+            for side, line in framed.items():
+                found_along[side][...] |= line
     return ndimage.binary_dilation(found, structure=EIGHT_NEIGHBOURS) if found.any() else found  # soft edges
 
 
