@@ -237,20 +237,22 @@ def pad_drawing_set(digits: list[tuple[Image.Image, int]], seed: int, size: int)
 # --- a form's cell, cropped on its box -------------------------------------------------------------
 
 
-def form_cell(digit: Image.Image, rng: np.random.Generator) -> np.ndarray:
-    """The digit written in a form's box and cropped on the box, as a form reader or a scanner's crop
-    stores a cell: 32-100 px square, the box's line 1 px to 4% of the side wide, black or grey, on all
-    four sides (on two or three where the crop cut the others off), up to 2 degrees askew, with up to
-    2 px of paper outside it half the time, and the digit from touching it to 10% of the side away.
-    Drawn at 4x and reduced by area, so that the edges are soft as a scan's. Dark on white."""
-    size = int(rng.integers(32, 101))
-    line = int(rng.integers(1, max(1, round(0.04 * size)) + 1))
-    outside = int(rng.integers(0, 3)) * int(rng.random() < 0.5)
-    gap = int(rng.integers(0, round(0.1 * size) + 1))
+def boxed_cell(
+    digit: Image.Image,
+    size: int,
+    line: int,
+    sides: str = "tblr",
+    outside: int = 0,
+    gap: int = 0,
+    level: float = 0.0,
+    angle: float = 0.0,
+) -> np.ndarray:
+    """The MNIST `digit` written in a form's box, dark on white, in a `size` px square cell: the box's
+    line `line` px wide at grey `level` on `sides` (of "tblr"), `outside` px of paper around it, the
+    digit fitted `gap` px inside it, turned by `angle` degrees. Drawn at 4x and reduced by area, so
+    that the edges are soft as a scan's."""
     scale, box = 4, size - 2 * outside
     page = np.full((size * scale, size * scale), 255.0)
-    level = float(rng.choice([0.0, rng.uniform(0, 140)]))
-    sides = "tblr" if rng.random() < 0.7 else ("tlr", "tbl", "tl", "br")[int(rng.integers(4))]
     start, stop, width = outside * scale, (outside + box) * scale, line * scale
     spans = {
         "t": (slice(start, start + width), slice(start, stop)),
@@ -268,8 +270,22 @@ def form_cell(digit: Image.Image, rng: np.random.Generator) -> np.ndarray:
     top, left = (page.shape[0] - coverage.shape[0]) // 2, (page.shape[1] - coverage.shape[1]) // 2
     region = page[top : top + coverage.shape[0], left : left + coverage.shape[1]]
     region[:] = np.minimum(region, 255 * (1 - coverage))
-    drawn = Image.fromarray(page.astype(np.uint8)).rotate(rng.uniform(-2, 2), Image.Resampling.BICUBIC, fillcolor=255)
+    drawn = Image.fromarray(page.astype(np.uint8)).rotate(angle, Image.Resampling.BICUBIC, fillcolor=255)
     return np.asarray(drawn.resize((size, size), Image.Resampling.BOX))
+
+
+def form_cell(digit: Image.Image, rng: np.random.Generator) -> np.ndarray:
+    """The digit in a `boxed_cell` cropped on the box, as a form reader or a scanner's crop stores a
+    cell: 32-100 px square, the box's line 1 px to 4% of the side wide, black or grey, on all four
+    sides (on two or three where the crop cut the others off), up to 2 degrees askew, with up to 2 px
+    of paper outside it half the time, and the digit from touching it to 10% of the side away."""
+    size = int(rng.integers(32, 101))
+    line = int(rng.integers(1, max(1, round(0.04 * size)) + 1))
+    outside = int(rng.integers(0, 3)) * int(rng.random() < 0.5)
+    gap = int(rng.integers(0, round(0.1 * size) + 1))
+    level = float(rng.choice([0.0, rng.uniform(0, 140)]))
+    sides = "tblr" if rng.random() < 0.7 else ("tlr", "tbl", "tl", "br")[int(rng.integers(4))]
+    return boxed_cell(digit, size, line, sides, outside, gap, level, angle=rng.uniform(-2, 2))
 
 
 def form_cell_set(digits: list[tuple[Image.Image, int]], seed: int) -> list[tuple[bytes, int]]:

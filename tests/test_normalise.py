@@ -24,7 +24,7 @@ from handler.normalise import (
     to_grayscale,
     white_on_black,
 )
-from tests.handwriting import frame_filling_bitmap, stored_as
+from tests.handwriting import boxed_cell, frame_filling_bitmap, stored_as
 from tests.realistic import ruling
 
 
@@ -611,27 +611,6 @@ def test_a_dim_photo_cropped_tightly_around_a_marker_digit_is_inverted():
     assert white_on_black(pixels)[100, 100] == 255 - pixels[100, 100], "dark ink on dim paper is inverted"
 
 
-def cell_with_box(
-    digit: Image.Image, line: int, sides: str = "tblr", outside: int = 0, angle: float = 0.0
-) -> np.ndarray:
-    """An MNIST digit written in a 48x48 form's box, dark on white, the box's black line `line` px
-    wide on `sides`, with `outside` px of paper around it, turned by `angle` degrees; the digit
-    touches the box at the top and bottom."""
-    size = 48 - 2 * outside
-    cell = np.full((size, size), 255, dtype=np.uint8)
-    edges = {"t": np.s_[:line, :], "b": np.s_[-line:, :], "l": np.s_[:, :line], "r": np.s_[:, -line:]}
-    for side in sides:
-        cell[edges[side]] = 0
-    ink = digit.crop(digit.getbbox())
-    ink = ink.resize((max(1, round(ink.size[0] * (size - 2 * line) / ink.size[1])), size - 2 * line))
-    left = (size - ink.size[0]) // 2
-    cell[line : size - line, left : left + ink.size[0]] = np.minimum(
-        cell[line : size - line, left : left + ink.size[0]], 255 - np.asarray(ink)
-    )
-    cell = np.pad(cell, outside, constant_values=255)
-    return np.asarray(Image.fromarray(cell).rotate(angle, Image.Resampling.BICUBIC, fillcolor=255))
-
-
 @pytest.mark.parametrize(
     ("line", "sides", "outside", "angle"),
     [
@@ -646,13 +625,15 @@ def test_a_form_cells_box_is_taken_out_before_the_ground_is_read(mnist_test_imag
     """A cell cropped on its box has the box's line in the border band the ground is read from: the
     box passed for the ground, the paper for ink, and about one in five such cells was read right.
     Cropped on it or around it, askew or cut off on two sides: the digit comes out as it does from
-    the same cell without the box (with the box left in, these correlate at 0.6 at most)."""
+    the same cell without the box, give or take the pixel that painting the box where the digit
+    touches it moves the digit by (with the box left in, these correlate at 0.62 at most)."""
     for index in (1000, 1001, 1002):  # a 6, a 9 and a 2 that touch the box
         digit = mnist_test_images[index][0]
-        boxed, plain = cell_with_box(digit, line, sides, outside, angle), cell_with_box(digit, line, "", outside, angle)
+        boxed, plain = (boxed_cell(digit, 48, line, drawn, outside, angle=angle) for drawn in (sides, ""))
         assert frame(boxed.astype(np.float32)).any() and not frame(plain.astype(np.float32)).any()
         result, expected = (mnist_style(Image.fromarray(cell)).astype(float) for cell in (boxed, plain))
-        assert np.corrcoef(result.ravel(), expected.ravel())[0, 1] > 0.8
+        shifted = (np.roll(result, (down, right), axis=(0, 1)) for down in (-1, 0, 1) for right in (-1, 0, 1))
+        assert max(np.corrcoef(moved.ravel(), expected.ravel())[0, 1] for moved in shifted) > 0.8
 
 
 @pytest.mark.parametrize("index", range(1000, 1040))
