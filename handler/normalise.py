@@ -699,7 +699,8 @@ def fit_and_centre(digit: np.ndarray) -> np.ndarray:
 
 def frame(pixels: np.ndarray) -> np.ndarray:
     """The pixels of a box's lines along the image's edges: a form's cell cropped on or around its
-    box, askew or not, cut off on some sides, or a line under the digit, as a form reader or a
+    box, askew or not, cut off on some sides or moved past a grid's line onto the next cell (what
+    lies beyond the line goes with it), or a line under the digit, as a form reader or a
     scanner's crop stores a written digit. Such a line lies in the border band that
     `white_on_black` reads the ground from, and taken for the ground it turned the cell over, paper
     for ink (about one in five such cells read right); and a small scan is not searched for a page's
@@ -766,15 +767,21 @@ def _framed_sides(pixels: np.ndarray, marked: np.ndarray, deepest: int, contrast
 def _line_along(strip: np.ndarray) -> tuple[np.ndarray, float, float] | None:
     """The line in a side's `strip` of marked pixels (row 0 at the edge), its thickness, and the
     share of the side along which it is seen clean; or None where no line runs along the side. In
-    each line across the side, the first run of marked pixels going inward is the line's: its outer
-    edge lies on a straight line (level, or askew) along FRAME_SPAN of the side, from corner to
-    corner, where a digit's stroke curves; it is clean where it ends inside the strip at one
-    thickness (give or take a pixel), with paper inside it, and elsewhere a stroke touching it from
-    inside runs on (the run is cut at the line's thickness). The ground around a digit that fills
-    its frame runs straight along the edge, but reaches the strip's end beside the digit and stops
-    at its strokes' curves, at no one depth."""
+    each line across the side, the run of marked pixels that starts nearest the depth where most
+    runs start is the line's: the first going inward, unless a crop moved past a grid's line takes
+    in a sliver of the next cell's digit beyond it (a 64-px cell moved by a tenth read 172 of 200
+    right, the line's edge broken where the sliver lay). The line's outer edge lies on a straight
+    line (level, or askew) along FRAME_SPAN of the side, from corner to corner, where a digit's
+    stroke curves; it is clean where it ends inside the strip at one thickness (give or take a
+    pixel), with paper inside it, and elsewhere a stroke touching it from inside runs on (the run is
+    cut at the line's thickness). The ground around a digit that fills its frame runs straight
+    along the edge, but reaches the strip's end beside the digit and stops at its strokes' curves,
+    at no one depth. The pixels returned are the line's and anything marked beyond it, outside the
+    cell."""
     depth, along = np.arange(strip.shape[0])[:, None], np.arange(strip.shape[1])
-    first = np.argmax(strip, axis=0)
+    starts = strip & ~np.vstack([np.zeros_like(strip[:1]), strip[:-1]])
+    usual = int(np.argmax(np.convolve(starts.sum(axis=1), np.ones(3), mode="same")))  # give or take a pixel
+    first = np.argmin(np.where(starts, np.abs(depth - usual), strip.shape[0]), axis=0)  # 0 where none starts
     run = np.cumprod(strip | (depth < first), axis=0).astype(bool) & (depth >= first)
     thickness = run.sum(axis=0)
     ends_inside = (thickness > 0) & (first + thickness < strip.shape[0])
@@ -787,7 +794,7 @@ def _line_along(strip: np.ndarray) -> tuple[np.ndarray, float, float] | None:
     if lined.mean() < FRAME_SPAN or not (lined[:ends].any() and lined[-ends:].any()):
         return None
     clean = float((lined & ends_inside & (np.abs(thickness - typical) <= 1)).mean())
-    return run & (depth < first + typical + 1), typical, clean
+    return (run & (depth < first + typical + 1)) | (strip & (depth < first)), typical, clean
 
 
 def without_frame(gray: Image.Image) -> Image.Image:

@@ -636,6 +636,23 @@ def test_a_form_cells_box_is_taken_out_before_the_ground_is_read(mnist_test_imag
         assert max(np.corrcoef(moved.ravel(), expected.ravel())[0, 1] for moved in shifted) > 0.8
 
 
+@pytest.mark.parametrize("index", [1029, 1030, 1112])  # an 8, a 1 and a 4
+def test_a_grid_cell_cropped_past_its_line_loses_the_next_cells_sliver_with_the_line(mnist_test_images, index):
+    """A crop moved a tenth past a grid's shared line takes in a sliver of the next cell's digit at
+    its edge: the line's edge looked broken there, no frame was found, and the box was read as the
+    digit. The line is found behind the sliver, and both are painted out: the cell reads as it does
+    beside an empty cell."""
+    cell = boxed_cell(mnist_test_images[index][0], 64, 2)
+    neighbour = boxed_cell(mnist_test_images[index + 500][0], 64, 2, sides="tbr")  # the shared line is the cell's
+    empty = np.full((64, 64), 255, dtype=np.uint8)
+    empty[:2] = empty[-2:] = 0
+    empty[:, -2:] = 0
+    cropped, beside_empty = (np.hstack([cell, next_cell])[:, 6:70] for next_cell in (neighbour, empty))
+    assert frame(cropped.astype(np.float32)).any()
+    result, expected = (mnist_style(Image.fromarray(crop)).astype(float) for crop in (cropped, beside_empty))
+    assert np.corrcoef(result.ravel(), expected.ravel())[0, 1] > 0.95
+
+
 @pytest.mark.parametrize("index", range(1000, 1040))
 def test_a_digit_that_fills_its_frame_is_no_frame(mnist_test_images, index):
     """A digit that fills its bitmap runs strokes along the edges (a stretched 7's bar along the top,
