@@ -238,7 +238,7 @@ def pad_drawing_set(digits: list[tuple[Image.Image, int]], seed: int, size: int)
 
 
 def boxed_cell(
-    digit: Image.Image,
+    digit: Image.Image | None,
     size: int,
     line: int,
     sides: str = "tblr",
@@ -249,8 +249,8 @@ def boxed_cell(
 ) -> np.ndarray:
     """The MNIST `digit` written in a form's box, dark on white, in a `size` px square cell: the box's
     line `line` px wide at grey `level` on `sides` (of "tblr"), `outside` px of paper around it, the
-    digit fitted `gap` px inside it, turned by `angle` degrees. Drawn at 4x and reduced by area, so
-    that the edges are soft as a scan's."""
+    digit fitted `gap` px inside it, turned by `angle` degrees; no digit, an empty cell. Drawn at 4x
+    and reduced by area, so that the edges are soft as a scan's."""
     scale, box = 4, size - 2 * outside
     page = np.full((size * scale, size * scale), 255.0)
     start, stop, width = outside * scale, (outside + box) * scale, line * scale
@@ -262,14 +262,15 @@ def boxed_cell(
     }
     for side in sides:
         page[spans[side]] = level
-    inner = (box - 2 * line - 2 * gap) * scale
-    ink = digit.crop(digit.getbbox())
-    fit = inner / max(ink.size)
-    ink = ink.resize((max(1, round(ink.size[0] * fit)), max(1, round(ink.size[1] * fit))), Image.Resampling.BILINEAR)
-    coverage = np.asarray(ink) / 255
-    top, left = (page.shape[0] - coverage.shape[0]) // 2, (page.shape[1] - coverage.shape[1]) // 2
-    region = page[top : top + coverage.shape[0], left : left + coverage.shape[1]]
-    region[:] = np.minimum(region, 255 * (1 - coverage))
+    if digit is not None:
+        inner = (box - 2 * line - 2 * gap) * scale
+        ink = digit.crop(digit.getbbox())
+        fit = inner / max(ink.size)
+        size_in_box = (max(1, round(ink.size[0] * fit)), max(1, round(ink.size[1] * fit)))
+        coverage = np.asarray(ink.resize(size_in_box, Image.Resampling.BILINEAR)) / 255
+        top, left = (page.shape[0] - coverage.shape[0]) // 2, (page.shape[1] - coverage.shape[1]) // 2
+        region = page[top : top + coverage.shape[0], left : left + coverage.shape[1]]
+        region[:] = np.minimum(region, 255 * (1 - coverage))
     drawn = Image.fromarray(page.astype(np.uint8)).rotate(angle, Image.Resampling.BICUBIC, fillcolor=255)
     return np.asarray(drawn.resize((size, size), Image.Resampling.BOX))
 

@@ -644,9 +644,7 @@ def test_a_grid_cell_cropped_past_its_line_loses_the_next_cells_sliver_with_the_
     beside an empty cell."""
     cell = boxed_cell(mnist_test_images[index][0], 64, 2)
     neighbour = boxed_cell(mnist_test_images[index + 500][0], 64, 2, sides="tbr")  # the shared line is the cell's
-    empty = np.full((64, 64), 255, dtype=np.uint8)
-    empty[:2] = empty[-2:] = 0
-    empty[:, -2:] = 0
+    empty = boxed_cell(None, 64, 2, sides="tbr")
     cropped, beside_empty = (np.hstack([cell, next_cell])[:, 6:70] for next_cell in (neighbour, empty))
     assert frame(cropped.astype(np.float32)).any()
     result, expected = (mnist_style(Image.fromarray(crop)).astype(float) for crop in (cropped, beside_empty))
@@ -666,8 +664,6 @@ def test_a_digit_that_fills_its_frame_is_no_frame(mnist_test_images, index):
 @pytest.mark.parametrize(("size", "line"), [(40, 2), (64, 3), (200, 5)])
 def test_an_empty_form_cell_has_no_digit(size, line):
     """With its box taken for the digit, an empty cell cropped on its box was read as a digit."""
-    cell = np.full((size, size), 255, dtype=np.uint8)
-    cell[:line] = cell[-line:] = 0
-    cell[:, :line] = cell[:, -line:] = 0
+    cell = boxed_cell(None, size, line)
     with pytest.raises(RequestError, match="No digit"):
         mnist_style_candidates(Image.fromarray(cell))
