@@ -7,11 +7,11 @@ swells and thins along the strokes or one that skips, or dilated and eroded as t
 to thumbnails of 8, 12 and 16 pixels and sent enlarged (blocky or smooth), stored as small scans
 and bitmaps and pad drawings that the digit fills to the edge (8x8 block counts, 32x32, and that
 enlarged; a one-pixel pen on a 32x32 or 96x96 pad), written in a form's box and cropped on it
-as a scanner or a form reader crops a cell, and digits typed in
-the handwriting-like and other fonts Debian ships, jittered in size, slant, rotation, position and
-weight, as a stand-in for writers MNIST never saw. Each is sent dark on light paper (uneven light,
-grain, JPEG) or as a transparent canvas export, the ways people send digits. Renderers take
-(digit, label, seeded generator) and return encoded image bytes.
+as a scanner or a form reader crops a cell (or a little past it, into the next cell of a grid),
+and digits typed in the handwriting-like and other fonts Debian ships, jittered in size, slant,
+rotation, position and weight, as a stand-in for writers MNIST never saw. Each is sent dark on
+light paper (uneven light, grain, JPEG) or as a transparent canvas export, the ways people send
+digits. Renderers take (digit, label, seeded generator) and return encoded image bytes.
 """
 
 from collections.abc import Callable
@@ -293,6 +293,30 @@ def form_cell_set(digits: list[tuple[Image.Image, int]], seed: int) -> list[tupl
     """Each digit as a `form_cell`, sent as a PNG."""
     rng = np.random.default_rng(seed)
     return [(encode_as(Image.fromarray(form_cell(digit, rng)), "PNG"), label) for digit, label in digits]
+
+
+def grid_cell(digit: Image.Image, neighbour: Image.Image, rng: np.random.Generator) -> np.ndarray:
+    """The digit in a form's grid of boxes, its cell cropped 3-10% of its side past the line it
+    shares with the next cell (a form reader's crop misregistered), so that the crop takes in that
+    line, a sliver of the `neighbour` digit in the next cell, and loses its own line on the far
+    side: 40-100 px cells, lines 1 px to 4% of the side, the next cell on any of the four sides."""
+    size = int(rng.integers(40, 101))
+    line = int(rng.integers(1, max(1, round(0.04 * size)) + 1))
+    gap = int(rng.integers(0, round(0.05 * size) + 1))
+    turns = int(rng.integers(4))  # drawn with the next cell on the right, then turned back
+    cell, next_cell = (image.rotate(90 * turns, expand=True) for image in (digit, neighbour))
+    pair = np.hstack([boxed_cell(cell, size, line, gap=gap), boxed_cell(next_cell, size, line, "tbr", gap=gap)])
+    shift = round(size * rng.uniform(0.03, 0.1))
+    return np.ascontiguousarray(np.rot90(pair[:, shift : shift + size], -turns))
+
+
+def grid_cell_set(digits: list[tuple[Image.Image, int]], seed: int) -> list[tuple[bytes, int]]:
+    """Each digit as a `grid_cell`, beside the digit 100 places on in `digits`, sent as a PNG."""
+    rng = np.random.default_rng(seed)
+    return [
+        (encode_as(Image.fromarray(grid_cell(digit, digits[(index + 100) % len(digits)][0], rng)), "PNG"), label)
+        for index, (digit, label) in enumerate(digits)
+    ]
 
 
 # --- other hands: digits in fonts -------------------------------------------------------------------

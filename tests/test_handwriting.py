@@ -80,6 +80,7 @@ SETS = {
     "pad-drawing": "re-stroked along the skeleton with a 1-1.5 px pen on a pad the digit fills",
     "small-photo": "each kind below in turn, reduced to 40-95 px on the short side (a thumbnail of a photo)",
     "form-cell": "a form's cell cropped on its box: line 1 px to 4%, askew, cut off on some sides, touching the digit",
+    "form-grid": "a cell of a form's grid cropped 3-10% past the line it shares with the next: a sliver of its digit",
     **{kind: "MNIST's strokes as people send them (tests/realistic.py), digits 0-199" for kind in realistic.RENDERERS},
 }
 
@@ -105,6 +106,7 @@ def evaluation_sets(mnist_test_images) -> dict[tuple[str, str], list[tuple[bytes
         sets["pad-drawing", f"{size}x{size}"] = handwriting.pad_drawing_set(digits, seed, size)
     sets["small-photo", "as named"] = realistic.small_set(digits, seed=40)
     sets["form-cell", "32-100 px PNG"] = handwriting.form_cell_set(digits, seed=50)
+    sets["form-grid", "40-100 px PNG"] = handwriting.grid_cell_set(digits, seed=51)
     # The kinds the first version was measured on, with its digits (the first 200) and seeds, so that
     # the figures compare with the ones it published.
     first = [mnist_test_images[index] for index in range(DIGITS)]
