@@ -769,12 +769,12 @@ def _line_along(strip: np.ndarray) -> tuple[np.ndarray, float, float] | None:
     share of the side along which it is seen clean; or None where no line runs along the side. In
     each line across the side, the run of marked pixels that starts nearest the depth where most
     runs start is the line's: the first going inward, unless a crop moved past a grid's line takes
-    in a sliver of the next cell's digit beyond it (a 64-px cell moved by a tenth read 172 of 200
-    right, the line's edge broken where the sliver lay). The line's outer edge lies on a straight
-    line (level, or askew) along FRAME_SPAN of the side, from corner to corner, where a digit's
-    stroke curves; it is clean where it ends inside the strip at one thickness (give or take a
-    pixel), with paper inside it, and elsewhere a stroke touching it from inside runs on (the run is
-    cut at the line's thickness). The ground around a digit that fills its frame runs straight
+    in a sliver of the next cell's digit beyond it (the line's edge looked broken where the sliver
+    lay, and the box was read as the digit: the report's form-grid set). The line's outer edge lies
+    on a straight line (level, or askew) along FRAME_SPAN of the side, from corner to corner, where
+    a digit's stroke curves; it is clean where it ends inside the strip at one thickness (give or
+    take a pixel), with paper inside it, and elsewhere a stroke touching it from inside runs on (the
+    run is cut at the line's thickness). The ground around a digit that fills its frame runs straight
     along the edge, but reaches the strip's end beside the digit and stops at its strokes' curves,
     at no one depth. The pixels returned are the line's and anything marked beyond it, outside the
     cell."""

@@ -295,19 +295,34 @@ def form_cell_set(digits: list[tuple[Image.Image, int]], seed: int) -> list[tupl
     return [(encode_as(Image.fromarray(form_cell(digit, rng)), "PNG"), label) for digit, label in digits]
 
 
+def grid_crop(
+    digit: Image.Image,
+    neighbour: Image.Image | None,
+    size: int,
+    line: int,
+    shift: int,
+    gap: int = 0,
+    turns: int = 0,
+) -> np.ndarray:
+    """The `digit`'s `boxed_cell` in a form's grid, cropped `shift` px past the `line` px line it
+    shares with the next cell (no `neighbour`, an empty one): the crop takes in that line and a
+    sliver of the next cell, and loses `shift` px of the cell's far side. Drawn with the next cell
+    on the right, then turned back `turns` quarter turns, so that it lies on any of the four sides."""
+    cell, next_cell = (None if image is None else image.rotate(90 * turns, expand=True) for image in (digit, neighbour))
+    pair = np.hstack([boxed_cell(cell, size, line, gap=gap), boxed_cell(next_cell, size, line, "tbr", gap=gap)])
+    return np.ascontiguousarray(np.rot90(pair[:, shift : shift + size], -turns))
+
+
 def grid_cell(digit: Image.Image, neighbour: Image.Image, rng: np.random.Generator) -> np.ndarray:
-    """The digit in a form's grid of boxes, its cell cropped 3-10% of its side past the line it
-    shares with the next cell (a form reader's crop misregistered), so that the crop takes in that
-    line, a sliver of the `neighbour` digit in the next cell, and loses its own line on the far
-    side: 40-100 px cells, lines 1 px to 4% of the side, the next cell on any of the four sides."""
+    """The digit's `grid_crop` beside the `neighbour` digit, as a form reader's misregistered crop
+    stores it: 40-100 px cells, lines 1 px to 4% of the side, the digit up to 5% of the side from
+    the line, the crop 3-10% of the side past the shared line, the next cell on any of the four sides."""
     size = int(rng.integers(40, 101))
     line = int(rng.integers(1, max(1, round(0.04 * size)) + 1))
     gap = int(rng.integers(0, round(0.05 * size) + 1))
-    turns = int(rng.integers(4))  # drawn with the next cell on the right, then turned back
-    cell, next_cell = (image.rotate(90 * turns, expand=True) for image in (digit, neighbour))
-    pair = np.hstack([boxed_cell(cell, size, line, gap=gap), boxed_cell(next_cell, size, line, "tbr", gap=gap)])
+    turns = int(rng.integers(4))
     shift = round(size * rng.uniform(0.03, 0.1))
-    return np.ascontiguousarray(np.rot90(pair[:, shift : shift + size], -turns))
+    return grid_crop(digit, neighbour, size, line, shift, gap, turns)
 
 
 def grid_cell_set(digits: list[tuple[Image.Image, int]], seed: int) -> list[tuple[bytes, int]]:

@@ -24,7 +24,7 @@ from handler.normalise import (
     to_grayscale,
     white_on_black,
 )
-from tests.handwriting import boxed_cell, frame_filling_bitmap, stored_as
+from tests.handwriting import boxed_cell, frame_filling_bitmap, grid_crop, stored_as
 from tests.realistic import ruling
 
 
@@ -642,10 +642,8 @@ def test_a_grid_cell_cropped_past_its_line_loses_the_next_cells_sliver_with_the_
     its edge: the line's edge looked broken there, no frame was found, and the box was read as the
     digit. The line is found behind the sliver, and both are painted out: the cell reads as it does
     beside an empty cell."""
-    cell = boxed_cell(mnist_test_images[index][0], 64, 2)
-    neighbour = boxed_cell(mnist_test_images[index + 500][0], 64, 2, sides="tbr")  # the shared line is the cell's
-    empty = boxed_cell(None, 64, 2, sides="tbr")
-    cropped, beside_empty = (np.hstack([cell, next_cell])[:, 6:70] for next_cell in (neighbour, empty))
+    digit, neighbour = mnist_test_images[index][0], mnist_test_images[index + 500][0]
+    cropped, beside_empty = (grid_crop(digit, next_digit, 64, 2, shift=6) for next_digit in (neighbour, None))
     assert frame(cropped.astype(np.float32)).any()
     result, expected = (mnist_style(Image.fromarray(crop)).astype(float) for crop in (cropped, beside_empty))
     assert np.corrcoef(result.ravel(), expected.ravel())[0, 1] > 0.95
