@@ -698,22 +698,22 @@ def fit_and_centre(digit: np.ndarray) -> np.ndarray:
 
 
 def frame(pixels: np.ndarray) -> np.ndarray:
-    """The pixels of a box's lines along the image's edges: a form's cell cropped on or around its
-    box, askew or not, cut off on some sides or moved past a grid's line onto the next cell (what
-    lies beyond the line goes with it), or a line under the digit, as a form reader or a
-    scanner's crop stores a written digit. Such a line lies in the border band that
-    `white_on_black` reads the ground from, and taken for the ground it turned the cell over, paper
-    for ink (about one in five such cells read right); and a small scan is not searched for a page's
-    boxes (`box_sides`), so the box stayed in the digit. Each side of Otsu's split, dark lines on
-    light paper and light on dark, is searched for a line along each side (`_line_along`) that
-    stands off the paper (the other side's median) by FRAME_CONTRAST of the image's contrast (a
+    """The pixels of a box's lines along the image's edges: a form's cell cropped on or around its box,
+    askew or not, cut off on some sides or moved past a grid's line onto the next cell (what lies
+    beyond the line goes with it, and the next box's own line beside it), or a line under the digit,
+    as a form reader or a scanner's crop stores a written digit. Such a line lies in the border band
+    that `white_on_black` reads the ground from, and taken for the ground it turned the cell over,
+    paper for ink (about one in five such cells read right); and a small scan is not searched for a
+    page's boxes (`box_sides`), so the box stayed in the digit. Each side of Otsu's split, dark
+    lines on light paper and light on dark, is searched for a line along each side (`_line_along`)
+    that stands off the paper (the other side's median) by FRAME_CONTRAST of the image's contrast (a
     photo's shade along its edges does not) and that turns a corner onto an adjacent side, as thick
     and clean along FRAME_TOUCHED of both (a box, which the digit may touch), or lies clear of the
     digit, clean along FRAME_SPAN (an underline). Beyond the frame, the crop's other edges show
-    paper: where they are of the frame's level, that level is the ground, cut into strips by a
-    digit whose strokes run along the edges. On MNIST test digits 1000-1399 stored as bitmaps they
-    fill (square or stretched, 32 or 288 pixels), as pad drawings (1000-1199, 2000-2199 and
-    4000-4199) and cells with no box, no frame was found."""
+    paper: where they are of the frame's level, that level is the ground, cut into strips by a digit
+    whose strokes run along the edges. On MNIST test digits 1000-1399 stored as bitmaps they fill
+    (square or stretched, 32 or 288 pixels), as pad drawings (1000-1199, 2000-2199 and 4000-4199)
+    and cells with no box, no frame was found."""
     found = np.zeros(pixels.shape, dtype=bool)
     if min(pixels.shape) < MIN_FRAMED or max(pixels.shape) > MAX_FRAMED:
         return found
@@ -726,7 +726,7 @@ def frame(pixels: np.ndarray) -> np.ndarray:
         framed = _framed_sides(pixels, marked, deepest, contrast)
         edges = [strip[0].mean() for strip in _strips(marked, deepest)]
         if framed and all(edge < 0.5 for side, edge in enumerate(edges) if side not in framed):
-            found_along = _strips(found, deepest)  # views into found
+            found_along = _strips(found, 2 * deepest)  # views into found
             for side, line in framed.items():
                 found_along[side][...] |= line
     return ndimage.binary_dilation(found, structure=EIGHT_NEIGHBOURS) if found.any() else found  # soft edges
@@ -743,10 +743,10 @@ def _framed_sides(pixels: np.ndarray, marked: np.ndarray, deepest: int, contrast
     paper = float(np.median(pixels[~marked]))
     pieces, _ = ndimage.label(marked, structure=EIGHT_NEIGHBOURS)
     reaching_in = np.unique(pieces[deepest:-deepest, deepest:-deepest])
-    lines = [_line_along(strip) for strip in _strips(marked, deepest)]
+    lines = [_line_along(strip, deepest) for strip in _strips(marked, 2 * deepest)]
     framed = {}
     for side, (pieces_along, pixels_along) in enumerate(
-        zip(_strips(pieces, deepest), _strips(pixels, deepest), strict=True)
+        zip(_strips(pieces, 2 * deepest), _strips(pixels, 2 * deepest), strict=True)
     ):
         if (line := lines[side]) is None:
             continue
@@ -764,37 +764,47 @@ def _framed_sides(pixels: np.ndarray, marked: np.ndarray, deepest: int, contrast
     return framed
 
 
-def _line_along(strip: np.ndarray) -> tuple[np.ndarray, float, float] | None:
-    """The line in a side's `strip` of marked pixels (row 0 at the edge), its thickness, and the
-    share of the side along which it is seen clean; or None where no line runs along the side. In
-    each line across the side, the run of marked pixels that starts nearest the depth where most
-    runs start is the line's: the first going inward, unless a crop moved past a grid's line takes
-    in a sliver of the next cell's digit beyond it (the line's edge looked broken where the sliver
-    lay, and the box was read as the digit: the report's form-grid set). The line's outer edge lies
-    on a straight line (level, or askew) along FRAME_SPAN of the side, from corner to corner, where
-    a digit's stroke curves; it is clean where it ends inside the strip at one thickness (give or
-    take a pixel), with paper inside it, and elsewhere a stroke touching it from inside runs on (the
-    run is cut at the line's thickness). The ground around a digit that fills its frame runs straight
-    along the edge, but reaches the strip's end beside the digit and stops at its strokes' curves,
-    at no one depth. The pixels returned are the line's and anything marked beyond it, outside the
-    cell."""
-    depth, along = np.arange(strip.shape[0])[:, None], np.arange(strip.shape[1])
-    starts = strip & ~np.vstack([np.zeros_like(strip[:1]), strip[:-1]])
-    usual = int(np.argmax(np.convolve(starts.sum(axis=1), np.ones(3), mode="same")))  # give or take a pixel
-    first = np.argmin(np.where(starts, np.abs(depth - usual), strip.shape[0]), axis=0)  # 0 where none starts
-    run = np.cumprod(strip | (depth < first), axis=0).astype(bool) & (depth >= first)
+def _line_along(strip: np.ndarray, deepest: int, inner: bool = True) -> tuple[np.ndarray, float, float] | None:
+    """The line within `deepest` of the edge in a side's `strip` of marked pixels (row 0 at the edge),
+    its thickness, and the share of the side along which it is seen clean; or None where no line
+    runs along the side. In each line across the side, the run of marked pixels that starts nearest
+    the depth where most runs start, among runs that end inside `deepest`, is the line's: the first
+    going inward, unless a crop moved past a grid's line takes in a sliver of the next cell's digit
+    beyond it (the line's edge looked broken where the sliver lay, and the box was read as the
+    digit: the report's form-grid set). The line's outer edge lies on a straight line (level, or
+    askew) along FRAME_SPAN of the side, from corner to corner, where a digit's stroke curves; it is
+    clean where it ends inside the strip at one thickness (give or take a pixel), with paper inside
+    it, and elsewhere a stroke touching it from inside runs on (the run is cut at the line's
+    thickness). The ground around a digit that fills its frame runs straight along the edge, but
+    reaches the strip's end beside the digit and stops at its strokes' curves, at no one depth. The
+    pixels returned are the line's and anything marked beyond it, outside the cell; and where the
+    `inner` side of the line shows another, clean and of its thickness, with paper between (a crop
+    moved past the gap in a row of separate boxes takes in the next box's line, and the cell was
+    read with it: the report's form-row set), that line too, searched for the whole strip deep."""
+    near = strip[:deepest]
+    depth, along = np.arange(deepest)[:, None], np.arange(strip.shape[1])
+    starts = near & ~np.vstack([np.zeros_like(near[:1]), near[:-1]])
+    seen_whole = starts & (np.cumprod(near[::-1], axis=0)[::-1] == 0)  # the run ends inside the band
+    usual = int(np.argmax(np.convolve(seen_whole.sum(axis=1), np.ones(3), mode="same")))  # give or take a pixel
+    first = np.argmin(np.where(starts, np.abs(depth - usual), deepest), axis=0)  # 0 where none starts
+    run = np.cumprod(near | (depth < first), axis=0).astype(bool) & (depth >= first)
     thickness = run.sum(axis=0)
-    ends_inside = (thickness > 0) & (first + thickness < strip.shape[0])
+    ends_inside = (thickness > 0) & (first + thickness < deepest)
     if ends_inside.sum() < 2:
         return None
     typical = float(np.median(thickness[ends_inside]))
     slope, offset = np.polyfit(along[ends_inside], first[ends_inside], 1)
     lined = (thickness >= max(1.0, typical - 1)) & (np.abs(first - (slope * along + offset)) <= 1)
-    ends = strip.shape[0]
-    if lined.mean() < FRAME_SPAN or not (lined[:ends].any() and lined[-ends:].any()):
+    if lined.mean() < FRAME_SPAN or not (lined[:deepest].any() and lined[-deepest:].any()):
         return None
     clean = float((lined & ends_inside & (np.abs(thickness - typical) <= 1)).mean())
-    return (run & (depth < first + typical + 1)) | (strip & (depth < first)), typical, clean
+    line = np.zeros_like(strip)
+    line[:deepest] = (run & (depth < first + typical + 1)) | (near & (depth < first))
+    beyond = strip & (np.arange(strip.shape[0])[:, None] > first + thickness)  # paper between
+    second = _line_along(beyond, strip.shape[0], inner=False) if inner else None
+    if second and abs(second[1] - typical) <= 1 and second[2] >= FRAME_TOUCHED:
+        line |= second[0]  # the next box's line, drawn with the same pen: two boxes side by side
+    return line, typical, clean
 
 
 def without_frame(gray: Image.Image) -> Image.Image:

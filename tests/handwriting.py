@@ -303,33 +303,43 @@ def grid_crop(
     shift: int,
     gap: int = 0,
     turns: int = 0,
+    apart: int | None = None,
 ) -> np.ndarray:
-    """The `digit`'s `boxed_cell` in a form's grid, cropped `shift` px past the `line` px line it
-    shares with the next cell (no `neighbour`, an empty one): the crop takes in that line and a
-    sliver of the next cell, and loses `shift` px of the cell's far side. Drawn with the next cell
-    on the right, then turned back `turns` quarter turns, so that it lies on any of the four sides."""
+    """The `digit`'s `boxed_cell` in a form's grid, cropped `shift` px past its `line` px line on
+    the side of the next cell (no `neighbour`, an empty one): the crop takes in that line, what lies
+    beyond it, and loses `shift` px of the cell's far side. The next cell shares the line, or where
+    the boxes stand `apart` px (a form's row of separate boxes), has its own, with paper between.
+    Drawn with the next cell on the right, then turned back `turns` quarter turns, so that it lies
+    on any of the four sides."""
     cell, next_cell = (None if image is None else image.rotate(90 * turns, expand=True) for image in (digit, neighbour))
-    pair = np.hstack([boxed_cell(cell, size, line, gap=gap), boxed_cell(next_cell, size, line, "tbr", gap=gap)])
+    between = [] if apart is None else [np.full((size, apart), 255, dtype=np.uint8)]
+    next_box = boxed_cell(next_cell, size, line, "tbr" if apart is None else "tblr", gap=gap)
+    pair = np.hstack([boxed_cell(cell, size, line, gap=gap), *between, next_box])
     return np.ascontiguousarray(np.rot90(pair[:, shift : shift + size], -turns))
 
 
-def grid_cell(digit: Image.Image, neighbour: Image.Image, rng: np.random.Generator) -> np.ndarray:
+def grid_cell(digit: Image.Image, neighbour: Image.Image, rng: np.random.Generator, apart: bool = False) -> np.ndarray:
     """The digit's `grid_crop` beside the `neighbour` digit, as a form reader's misregistered crop
     stores it: 40-100 px cells, lines 1 px to 4% of the side, the digit up to 5% of the side from
-    the line, the crop 3-10% of the side past the shared line, the next cell on any of the four sides."""
+    the line, the next cell on any of the four sides, and the crop 3-10% of the side past the
+    shared line, or where the boxes stand `apart` (1 px to 3% of the side), past the next box's
+    line by up to 3%, so that the crop shows two lines with paper between."""
     size = int(rng.integers(40, 101))
     line = int(rng.integers(1, max(1, round(0.04 * size)) + 1))
     gap = int(rng.integers(0, round(0.05 * size) + 1))
     turns = int(rng.integers(4))
-    shift = round(size * rng.uniform(0.03, 0.1))
-    return grid_crop(digit, neighbour, size, line, shift, gap, turns)
+    if not apart:
+        return grid_crop(digit, neighbour, size, line, round(size * rng.uniform(0.03, 0.1)), gap, turns)
+    between = int(rng.integers(1, max(1, round(0.03 * size)) + 1))
+    shift = between + line + round(size * rng.uniform(0, 0.03))
+    return grid_crop(digit, neighbour, size, line, shift, gap, turns, between)
 
 
-def grid_cell_set(digits: list[tuple[Image.Image, int]], seed: int) -> list[tuple[bytes, int]]:
+def grid_cell_set(digits: list[tuple[Image.Image, int]], seed: int, apart: bool = False) -> list[tuple[bytes, int]]:
     """Each digit as a `grid_cell`, beside the digit 100 places on in `digits`, sent as a PNG."""
     rng = np.random.default_rng(seed)
     return [
-        (encode_as(Image.fromarray(grid_cell(digit, digits[(index + 100) % len(digits)][0], rng)), "PNG"), label)
+        (encode_as(Image.fromarray(grid_cell(digit, digits[(index + 100) % len(digits)][0], rng, apart)), "PNG"), label)
         for index, (digit, label) in enumerate(digits)
     ]
 

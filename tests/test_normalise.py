@@ -649,6 +649,19 @@ def test_a_grid_cell_cropped_past_its_line_loses_the_next_cells_sliver_with_the_
     assert np.corrcoef(result.ravel(), expected.ravel())[0, 1] > 0.95
 
 
+@pytest.mark.parametrize("index", [1029, 1030, 1112])
+def test_a_cell_cropped_past_the_gap_between_boxes_loses_the_next_boxs_line_too(mnist_test_images, index):
+    """In a row of separate boxes, a crop moved past the gap takes in the next box's own line, with
+    paper between it and the cell's: the outer line was painted out, and the cell's own was read as
+    a stroke of the digit. Both are painted out: the cell reads as it does cropped on its box."""
+    digit, neighbour = mnist_test_images[index][0], mnist_test_images[index + 500][0]
+    cropped = grid_crop(digit, neighbour, 64, 2, shift=8, gap=8, apart=3)  # 3 px of the next box's inside
+    result, expected = (
+        mnist_style(Image.fromarray(cell)).astype(float) for cell in (cropped, boxed_cell(digit, 64, 2, gap=8))
+    )
+    assert np.corrcoef(result.ravel(), expected.ravel())[0, 1] > 0.95
+
+
 @pytest.mark.parametrize("index", range(1000, 1040))
 def test_a_digit_that_fills_its_frame_is_no_frame(mnist_test_images, index):
     """A digit that fills its bitmap runs strokes along the edges (a stretched 7's bar along the top,
