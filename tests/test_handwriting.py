@@ -81,6 +81,7 @@ SETS = {
     "small-photo": "each kind below in turn, reduced to 40-95 px on the short side (a thumbnail of a photo)",
     "form-cell": "a form's cell cropped on its box: line 1 px to 4%, askew, cut off on some sides, touching the digit",
     "form-grid": "a cell of a form's grid cropped 3-10% past the line it shares with the next: a sliver of its digit",
+    "form-row": "a cell of a row of separate boxes cropped past the 1 px to 3% gap: the next box's line beside its own",
     **{kind: "MNIST's strokes as people send them (tests/realistic.py), digits 0-199" for kind in realistic.RENDERERS},
 }
 
@@ -107,6 +108,7 @@ def evaluation_sets(mnist_test_images) -> dict[tuple[str, str], list[tuple[bytes
     sets["small-photo", "as named"] = realistic.small_set(digits, seed=40)
     sets["form-cell", "32-100 px PNG"] = handwriting.form_cell_set(digits, seed=50)
     sets["form-grid", "40-100 px PNG"] = handwriting.grid_cell_set(digits, seed=51)
+    sets["form-row", "40-100 px PNG"] = handwriting.grid_cell_set(digits, seed=52, apart=True)
     # The kinds the first version was measured on, with its digits (the first 200) and seeds, so that
     # the figures compare with the ones it published.
     first = [mnist_test_images[index] for index in range(DIGITS)]
