@@ -780,7 +780,8 @@ def _line_along(strip: np.ndarray, deepest: int, inner: bool = True) -> tuple[np
     pixels returned are the line's and anything marked beyond it, outside the cell; and where the
     `inner` side of the line shows another, clean and of its thickness, with paper between (a crop
     moved past the gap in a row of separate boxes takes in the next box's line, and the cell was
-    read with it: the report's form-row set), that line too, searched for the whole strip deep."""
+    read with it: the report's form-row set), that line too, where it runs into the lines across the
+    side's ends (`_runs_end_to_end`), searched for the whole strip deep."""
     near = strip[:deepest]
     depth, along = np.arange(deepest)[:, None], np.arange(strip.shape[1])
     starts = near & ~np.vstack([np.zeros_like(near[:1]), near[:-1]])
@@ -800,11 +801,24 @@ def _line_along(strip: np.ndarray, deepest: int, inner: bool = True) -> tuple[np
     clean = float((lined & ends_inside & (np.abs(thickness - typical) <= 1)).mean())
     line = np.zeros_like(strip)
     line[:deepest] = (run & (depth < first + typical + 1)) | (near & (depth < first))
-    beyond = strip & (np.arange(strip.shape[0])[:, None] > first + thickness)  # paper between
+    # Past the line's run followed through the whole strip, and paper: none where a line across the
+    # side's end crosses the strip.
+    whole = np.arange(strip.shape[0])[:, None]
+    run_through = np.cumprod(strip | (whole < first), axis=0).astype(bool) & (whole >= first)
+    beyond = strip & (whole > first + run_through.sum(axis=0))
     second = _line_along(beyond, strip.shape[0], inner=False) if inner else None
-    if second and abs(second[1] - typical) <= 1 and second[2] >= FRAME_TOUCHED:
+    if second and abs(second[1] - typical) <= 1 and second[2] >= FRAME_TOUCHED and _runs_end_to_end(second[0], strip):
         line |= second[0]  # the next box's line, drawn with the same pen: two boxes side by side
     return line, typical, clean
+
+
+def _runs_end_to_end(line: np.ndarray, strip: np.ndarray) -> bool:
+    """Whether the `line` reaches both of the side's ends through the `strip`'s marked pieces: a
+    box's line runs into the lines across them at its corners (or is cut off by the crop), where a
+    thin 1 written upright near the side, as straight and as thick, ends in paper."""
+    pieces, _ = ndimage.label(strip, structure=EIGHT_NEIGHBOURS)
+    its = np.setdiff1d(pieces[line], [0])
+    return bool(np.isin(pieces[:, 0], its).any() and np.isin(pieces[:, -1], its).any())
 
 
 def without_frame(gray: Image.Image) -> Image.Image:
