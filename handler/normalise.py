@@ -783,12 +783,14 @@ def _line_along(strip: np.ndarray, deepest: int, inner: bool = True) -> tuple[np
     read with it: the report's form-row set), that line too, where it runs into the lines across the
     side's ends (`_runs_end_to_end`), searched for the whole strip deep."""
     near = strip[:deepest]
-    depth, along = np.arange(deepest)[:, None], np.arange(strip.shape[1])
+    whole, along = np.arange(strip.shape[0])[:, None], np.arange(strip.shape[1])
+    depth = whole[:deepest]
     starts = near & ~np.vstack([np.zeros_like(near[:1]), near[:-1]])
     seen_whole = starts & (np.cumprod(near[::-1], axis=0)[::-1] == 0)  # the run ends inside the band
     usual = int(np.argmax(np.convolve(seen_whole.sum(axis=1), np.ones(3), mode="same")))  # give or take a pixel
     first = np.argmin(np.where(starts, np.abs(depth - usual), deepest), axis=0)  # 0 where none starts
-    run = np.cumprod(near | (depth < first), axis=0).astype(bool) & (depth >= first)
+    run_through = np.cumprod(strip | (whole < first), axis=0).astype(bool) & (whole >= first)  # the whole strip deep
+    run = run_through[:deepest]
     thickness = run.sum(axis=0)
     ends_inside = (thickness > 0) & (first + thickness < deepest)
     if ends_inside.sum() < 2:
@@ -803,8 +805,6 @@ def _line_along(strip: np.ndarray, deepest: int, inner: bool = True) -> tuple[np
     line[:deepest] = (run & (depth < first + typical + 1)) | (near & (depth < first))
     # Past the line's run followed through the whole strip, and paper: none where a line across the
     # side's end crosses the strip.
-    whole = np.arange(strip.shape[0])[:, None]
-    run_through = np.cumprod(strip | (whole < first), axis=0).astype(bool) & (whole >= first)
     beyond = strip & (whole > first + run_through.sum(axis=0))
     second = _line_along(beyond, strip.shape[0], inner=False) if inner else None
     if second and abs(second[1] - typical) <= 1 and second[2] >= FRAME_TOUCHED and _runs_end_to_end(second[0], strip):
