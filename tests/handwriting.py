@@ -318,28 +318,33 @@ def grid_crop(
     return np.ascontiguousarray(np.rot90(pair[:, shift : shift + size], -turns))
 
 
-def grid_cell(digit: Image.Image, neighbour: Image.Image, rng: np.random.Generator, apart: bool = False) -> np.ndarray:
+def grid_cell(
+    digit: Image.Image, neighbour: Image.Image, rng: np.random.Generator, separate: bool = False
+) -> np.ndarray:
     """The digit's `grid_crop` beside the `neighbour` digit, as a form reader's misregistered crop
     stores it: 40-100 px cells, lines 1 px to 4% of the side, the digit up to 5% of the side from
     the line, the next cell on any of the four sides, and the crop 3-10% of the side past the
-    shared line, or where the boxes stand `apart` (1 px to 3% of the side), past the next box's
+    shared line, or where the boxes are `separate` (1 px to 3% of the side apart), past the next box's
     line by up to 3%, so that the crop shows two lines with paper between."""
     size = int(rng.integers(40, 101))
     line = int(rng.integers(1, max(1, round(0.04 * size)) + 1))
     gap = int(rng.integers(0, round(0.05 * size) + 1))
     turns = int(rng.integers(4))
-    if not apart:
+    if not separate:
         return grid_crop(digit, neighbour, size, line, round(size * rng.uniform(0.03, 0.1)), gap, turns)
     between = int(rng.integers(1, max(1, round(0.03 * size)) + 1))
     shift = between + line + round(size * rng.uniform(0, 0.03))
     return grid_crop(digit, neighbour, size, line, shift, gap, turns, between)
 
 
-def grid_cell_set(digits: list[tuple[Image.Image, int]], seed: int, apart: bool = False) -> list[tuple[bytes, int]]:
+def grid_cell_set(digits: list[tuple[Image.Image, int]], seed: int, separate: bool = False) -> list[tuple[bytes, int]]:
     """Each digit as a `grid_cell`, beside the digit 100 places on in `digits`, sent as a PNG."""
     rng = np.random.default_rng(seed)
     return [
-        (encode_as(Image.fromarray(grid_cell(digit, digits[(index + 100) % len(digits)][0], rng, apart)), "PNG"), label)
+        (
+            encode_as(Image.fromarray(grid_cell(digit, digits[(index + 100) % len(digits)][0], rng, separate)), "PNG"),
+            label,
+        )
         for index, (digit, label) in enumerate(digits)
     ]
 

@@ -108,7 +108,7 @@ def evaluation_sets(mnist_test_images) -> dict[tuple[str, str], list[tuple[bytes
     sets["small-photo", "as named"] = realistic.small_set(digits, seed=40)
     sets["form-cell", "32-100 px PNG"] = handwriting.form_cell_set(digits, seed=50)
     sets["form-grid", "40-100 px PNG"] = handwriting.grid_cell_set(digits, seed=51)
-    sets["form-row", "40-100 px PNG"] = handwriting.grid_cell_set(digits, seed=52, apart=True)
+    sets["form-row", "40-100 px PNG"] = handwriting.grid_cell_set(digits, seed=52, separate=True)
     # The kinds the first version was measured on, with its digits (the first 200) and seeds, so that
     # the figures compare with the ones it published.
     first = [mnist_test_images[index] for index in range(DIGITS)]
