@@ -755,13 +755,21 @@ def _framed_sides(pixels: np.ndarray, marked: np.ndarray, deepest: int, contrast
             continue
         turns = any(
             (other := lines[adjacent]) is not None
-            and abs(other[1] - thickness) <= 1
+            and _drawn_alike(thickness, other[1])
             and min(clean, other[2]) >= FRAME_TOUCHED
             for adjacent in ((2, 3) if side < 2 else (0, 1))
         )
         if turns or (clean >= FRAME_SPAN and not np.isin(pieces_along[pixels_of], reaching_in).any()):
             framed[side] = pixels_of
     return framed
+
+
+def _drawn_alike(thickness: float, other: float) -> bool:
+    """Whether two lines meeting at a corner are a box's, drawn with one pen: as thick, give or take
+    a pixel, or one twice the other where two boxes drawn touching lay their lines side by side (a
+    crop past the line between them keeps both, and the cell was read as its box)."""
+    thin, thick = sorted((thickness, other))
+    return thick - thin <= 1 or abs(thick - 2 * thin) <= 1
 
 
 def _line_along(strip: np.ndarray, deepest: int, inner: bool = True) -> tuple[np.ndarray, float, float] | None:

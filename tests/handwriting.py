@@ -324,15 +324,15 @@ def grid_cell(
     """The digit's `grid_crop` beside the `neighbour` digit, as a form reader's misregistered crop
     stores it: 40-100 px cells, lines 1 px to 4% of the side, the digit up to 5% of the side from
     the line, the next cell on any of the four sides, and the crop 3-10% of the side past the
-    shared line, or where the boxes are `separate` (1 px to 3% of the side apart), past the next box's
-    line by up to 3%, so that the crop shows two lines with paper between."""
+    shared line, or where the boxes are `separate` (touching, or up to 3% of the side apart), past the
+    next box's line by up to 3%, so that the crop shows two lines side by side or with paper between."""
     size = int(rng.integers(40, 101))
     line = int(rng.integers(1, max(1, round(0.04 * size)) + 1))
     gap = int(rng.integers(0, round(0.05 * size) + 1))
     turns = int(rng.integers(4))
     if not separate:
         return grid_crop(digit, neighbour, size, line, round(size * rng.uniform(0.03, 0.1)), gap, turns)
-    between = int(rng.integers(1, max(1, round(0.03 * size)) + 1))
+    between = int(rng.integers(0, max(1, round(0.03 * size)) + 1))
     shift = between + line + round(size * rng.uniform(0, 0.03))
     return grid_crop(digit, neighbour, size, line, shift, gap, turns, between)
 

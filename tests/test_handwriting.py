@@ -81,7 +81,7 @@ SETS = {
     "small-photo": "each kind below in turn, reduced to 40-95 px on the short side (a thumbnail of a photo)",
     "form-cell": "a form's cell cropped on its box: line 1 px to 4%, askew, cut off on some sides, touching the digit",
     "form-grid": "a cell of a form's grid cropped 3-10% past the line it shares with the next: a sliver of its digit",
-    "form-row": "a cell of a row of separate boxes cropped past the 1 px to 3% gap: the next box's line beside its own",
+    "form-row": "a cell of a row of boxes, touching or up to 3% apart, cropped past the next box's line beside its own",
     **{kind: "MNIST's strokes as people send them (tests/realistic.py), digits 0-199" for kind in realistic.RENDERERS},
 }
 

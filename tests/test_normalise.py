@@ -662,6 +662,20 @@ def test_a_cell_cropped_past_the_gap_between_boxes_loses_the_next_boxs_line_too(
     assert np.corrcoef(result.ravel(), expected.ravel())[0, 1] > 0.95
 
 
+@pytest.mark.parametrize("index", [1029, 1030, 1112])
+@pytest.mark.parametrize("line", [2, 3])
+def test_a_cell_cropped_past_the_line_between_touching_boxes_loses_both_lines(mnist_test_images, index, line):
+    """Boxes drawn touching lay their lines side by side: one line twice as thick as the lines across
+    it. It turned no corner, and where the digit touches the box, no side was taken out: the cell
+    was read as its box. The cell reads as it does cropped on its box."""
+    digit, neighbour = mnist_test_images[index][0], mnist_test_images[index + 500][0]
+    cropped = grid_crop(digit, neighbour, 64, line, shift=line + 3, apart=0)  # 3 px of the next box
+    result, expected = (
+        mnist_style(Image.fromarray(cell)).astype(float) for cell in (cropped, boxed_cell(digit, 64, line))
+    )
+    assert np.corrcoef(result.ravel(), expected.ravel())[0, 1] > 0.95
+
+
 @pytest.mark.parametrize(("size", "line", "inside"), [(48, 2, 3), (48, 2, 5), (64, 3, 4)])
 def test_a_stroke_along_a_boxs_side_inside_it_is_the_digits_not_the_next_boxs_line(size, line, inside):
     """A thin 1 written upright near a box's side lies like the next box's line: parallel, as thick,
