@@ -16,7 +16,7 @@ format and only has its polarity and contrast checked, so MNIST digits reach the
 
 import numpy as np
 from PIL import Image
-from scipy import ndimage
+from scipy import ndimage, stats
 
 from handler.errors import RequestError
 
@@ -780,7 +780,9 @@ def _line_along(strip: np.ndarray, deepest: int, inner: bool = True) -> tuple[np
     going inward, unless a crop moved past a grid's line takes in a sliver of the next cell's digit
     beyond it (the line's edge looked broken where the sliver lay, and the box was read as the
     digit: the report's form-grid set). The line's outer edge lies on a straight line (level, or
-    askew) along FRAME_SPAN of the side, from corner to corner, where a digit's stroke curves; it is
+    askew) along FRAME_SPAN of the side, from corner to corner, where a digit's stroke curves (fitted
+    by Siegel's repeated medians of the slopes between its runs' starts: where a sliver lies on part
+    of the line, its runs start a pixel out there, and a least-squares fit leaned off the rest); it is
     clean where it ends inside the strip at one thickness (give or take a pixel), with paper inside
     it, and elsewhere a stroke touching it from inside runs on (the run is cut at the line's
     thickness). The ground around a digit that fills its frame runs straight along the edge, but
@@ -804,7 +806,7 @@ def _line_along(strip: np.ndarray, deepest: int, inner: bool = True) -> tuple[np
     if ends_inside.sum() < 2:
         return None
     typical = float(np.median(thickness[ends_inside]))
-    slope, offset = np.polyfit(along[ends_inside], first[ends_inside], 1)
+    slope, offset = stats.siegelslopes(first[ends_inside], along[ends_inside])
     lined = (thickness >= max(1.0, typical - 1)) & (np.abs(first - (slope * along + offset)) <= 1)
     if lined.mean() < FRAME_SPAN or not (lined[:deepest].any() and lined[-deepest:].any()):
         return None

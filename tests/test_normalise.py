@@ -649,6 +649,16 @@ def test_a_grid_cell_cropped_past_its_line_loses_the_next_cells_sliver_with_the_
     assert np.corrcoef(result.ravel(), expected.ravel())[0, 1] > 0.95
 
 
+def test_a_sliver_on_part_of_a_grids_line_does_not_lean_the_line(mnist_test_images):
+    """A form-grid cell (the report's, digit 1047) whose next cell's digit lies on part of the shared
+    line: the line's runs start a pixel out along that part, and the line fitted through all its
+    starts by least squares leaned off the rest of it. No frame was found, and the 0 was read as 8."""
+    digit, neighbour = mnist_test_images[1047][0], mnist_test_images[1147][0]
+    cropped, beside_empty = (grid_crop(digit, next_digit, 93, 1, 8, gap=3, turns=2) for next_digit in (neighbour, None))
+    result, expected = (mnist_style(Image.fromarray(crop)).astype(float) for crop in (cropped, beside_empty))
+    assert np.corrcoef(result.ravel(), expected.ravel())[0, 1] > 0.95
+
+
 @pytest.mark.parametrize("index", [1029, 1030, 1112])
 def test_a_cell_cropped_past_the_gap_between_boxes_loses_the_next_boxs_line_too(mnist_test_images, index):
     """In a row of separate boxes, a crop moved past the gap takes in the next box's own line, with
