@@ -723,9 +723,9 @@ def frame(pixels: np.ndarray) -> np.ndarray:
     for marked in (pixels < level, pixels > level):
         if marked.all() or not marked.any():  # a flat image: nothing stands off anything
             continue
-        framed = _framed_sides(pixels, marked, deepest, contrast)
-        edges = [strip[0].mean() for strip in _strips(marked, deepest)]
-        if framed and all(edge < 0.5 for side, edge in enumerate(edges) if side not in framed):
+        pieces, _ = ndimage.label(marked, structure=EIGHT_NEIGHBOURS)
+        framed = _framed_sides(pixels, pieces, deepest, contrast)
+        if framed and _open_edges_clear(pieces, framed, deepest):
             found_along = _strips(found, 2 * deepest)  # views into found
             for side, line in framed.items():
                 found_along[side][...] |= line
@@ -737,11 +737,26 @@ def _strips(grid: np.ndarray, deepest: int) -> tuple[np.ndarray, ...]:
     return grid[:deepest], grid[::-1][:deepest], grid.T[:deepest], grid.T[::-1][:deepest]
 
 
-def _framed_sides(pixels: np.ndarray, marked: np.ndarray, deepest: int, contrast: float) -> dict[int, np.ndarray]:
-    """The sides (0-3: top, bottom, left, right) along which the `marked` pixels run as a frame's
-    line, each with the line's pixels in its strip (see `frame`)."""
+def _open_edges_clear(pieces: np.ndarray, framed: dict[int, np.ndarray], deepest: int) -> bool:
+    """Whether the edges with no frame's line along them show paper (see `frame`): a digit that
+    fills its frame cuts the ground into strips along them, at the frame's level. A box framed on
+    three sides was cut off on the fourth by the crop, which may have cut through the digit too
+    (a fat 5 touching its box ran off that edge, no frame was found, and the cell was read with
+    its box): there only the frame's own pieces count."""
+    edges = [strip[0] > 0 for strip in _strips(pieces, deepest)]
+    if len(framed) == 3:
+        framing = np.concatenate(
+            [along[framed[side]] for side, along in enumerate(_strips(pieces, 2 * deepest)) if side in framed]
+        )
+        edges = [np.isin(strip[0], framing) for strip in _strips(pieces, deepest)]
+    return all(edge.mean() < 0.5 for side, edge in enumerate(edges) if side not in framed)
+
+
+def _framed_sides(pixels: np.ndarray, pieces: np.ndarray, deepest: int, contrast: float) -> dict[int, np.ndarray]:
+    """The sides (0-3: top, bottom, left, right) along which the marked pixels (labelled in
+    `pieces`) run as a frame's line, each with the line's pixels in its strip (see `frame`)."""
+    marked = pieces > 0
     paper = float(np.median(pixels[~marked]))
-    pieces, _ = ndimage.label(marked, structure=EIGHT_NEIGHBOURS)
     reaching_in = np.unique(pieces[deepest:-deepest, deepest:-deepest])
     lines = [_line_along(strip, deepest) for strip in _strips(marked, 2 * deepest)]
     framed = {}

@@ -659,6 +659,18 @@ def test_a_sliver_on_part_of_a_grids_line_does_not_lean_the_line(mnist_test_imag
     assert np.corrcoef(result.ravel(), expected.ravel())[0, 1] > 0.95
 
 
+def test_a_digit_the_crop_cut_on_the_side_it_cut_off_the_box_is_no_frames(mnist_test_images):
+    """A form-grid cell (digit 3145 of a copy of the report's set built from digits 3000-3199): the
+    crop cut off the box's far side and ran into the fat 5 that touches the box, so that edge is
+    more ink than paper, as a digit that fills its frame leaves its edges. No frame was found, and
+    the cell was read with its box. Framed on three sides, the fourth edge is the digit's."""
+    digit, neighbour = mnist_test_images[3145][0], mnist_test_images[3045][0]
+    cropped, beside_empty = (grid_crop(digit, next_digit, 78, 1, 7, gap=1, turns=1) for next_digit in (neighbour, None))
+    assert frame(cropped.astype(np.float32)).any()
+    result, expected = (mnist_style(Image.fromarray(crop)).astype(float) for crop in (cropped, beside_empty))
+    assert np.corrcoef(result.ravel(), expected.ravel())[0, 1] > 0.95
+
+
 @pytest.mark.parametrize("index", [1029, 1030, 1112])
 def test_a_cell_cropped_past_the_gap_between_boxes_loses_the_next_boxs_line_too(mnist_test_images, index):
     """In a row of separate boxes, a crop moved past the gap takes in the next box's own line, with
