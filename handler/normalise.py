@@ -759,6 +759,9 @@ def _framed_sides(pixels: np.ndarray, pieces: np.ndarray, deepest: int, contrast
     paper = float(np.median(pixels[~marked]))
     reaching_in = np.unique(pieces[deepest:-deepest, deepest:-deepest])
     lines = [_line_along(strip, deepest) for strip in _strips(marked, 2 * deepest)]
+    # A line along the image's very edge may be what a crop left of a box's line, cut lengthwise:
+    # thinner than the lines across it, it still turns their corners.
+    on_edge = [line is not None and line[0][0].mean() >= FRAME_TOUCHED for line in lines]
     framed = {}
     for side, (pieces_along, pixels_along) in enumerate(
         zip(_strips(pieces, 2 * deepest), _strips(pixels, 2 * deepest), strict=True)
@@ -770,7 +773,11 @@ def _framed_sides(pixels: np.ndarray, pieces: np.ndarray, deepest: int, contrast
             continue
         turns = any(
             (other := lines[adjacent]) is not None
-            and _drawn_alike(thickness, other[1])
+            and (
+                _drawn_alike(thickness, other[1])
+                or (thickness < other[1] and on_edge[side])
+                or (other[1] < thickness and on_edge[adjacent])
+            )
             and min(clean, other[2]) >= FRAME_TOUCHED
             for adjacent in ((2, 3) if side < 2 else (0, 1))
         )

@@ -671,6 +671,18 @@ def test_a_digit_the_crop_cut_on_the_side_it_cut_off_the_box_is_no_frames(mnist_
     assert np.corrcoef(result.ravel(), expected.ravel())[0, 1] > 0.95
 
 
+@pytest.mark.parametrize("index", [1000, 1001, 1005, 1177])
+def test_a_line_the_crop_cut_lengthwise_still_turns_its_corners(mnist_test_images, index):
+    """A crop 3 px past a grid's 4 px line keeps 1 px of the box's far line along the opposite edge:
+    thinner than the lines across it, it turned no corner, and where the digit touches the box that
+    edge is the frame's ink, so no frame was found and the cell was read with its box (digit
+    1177 is the report's form-grid cell). It reads as the crop 4 px past, which cuts that line off."""
+    digit, neighbour = mnist_test_images[index][0], mnist_test_images[index - 100][0]
+    remnant, cut_off = (grid_crop(digit, neighbour, 100, 4, shift, turns=2) for shift in (3, 4))
+    result, expected = (mnist_style(Image.fromarray(crop)).astype(float) for crop in (remnant, cut_off))
+    assert np.corrcoef(result.ravel(), expected.ravel())[0, 1] > 0.95
+
+
 @pytest.mark.parametrize("index", [1029, 1030, 1112])
 def test_a_cell_cropped_past_the_gap_between_boxes_loses_the_next_boxs_line_too(mnist_test_images, index):
     """In a row of separate boxes, a crop moved past the gap takes in the next box's own line, with
