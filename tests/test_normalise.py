@@ -636,6 +636,12 @@ def test_a_form_cells_box_is_taken_out_before_the_ground_is_read(mnist_test_imag
         assert max(np.corrcoef(moved.ravel(), expected.ravel())[0, 1] for moved in shifted) > 0.8
 
 
+def read_alike(crop: np.ndarray, reference: np.ndarray) -> float:
+    """How alike two images read: the correlation of their `mnist_style` 28x28s."""
+    result, expected = (mnist_style(Image.fromarray(image)).astype(float) for image in (crop, reference))
+    return float(np.corrcoef(result.ravel(), expected.ravel())[0, 1])
+
+
 @pytest.mark.parametrize("index", [1029, 1030, 1112])  # an 8, a 1 and a 4
 def test_a_grid_cell_cropped_past_its_line_loses_the_next_cells_sliver_with_the_line(mnist_test_images, index):
     """A crop moved a tenth past a grid's shared line takes in a sliver of the next cell's digit at
@@ -645,8 +651,7 @@ def test_a_grid_cell_cropped_past_its_line_loses_the_next_cells_sliver_with_the_
     digit, neighbour = mnist_test_images[index][0], mnist_test_images[index + 500][0]
     cropped, beside_empty = (grid_crop(digit, next_digit, 64, 2, shift=6) for next_digit in (neighbour, None))
     assert frame(cropped.astype(np.float32)).any()
-    result, expected = (mnist_style(Image.fromarray(crop)).astype(float) for crop in (cropped, beside_empty))
-    assert np.corrcoef(result.ravel(), expected.ravel())[0, 1] > 0.95
+    assert read_alike(cropped, beside_empty) > 0.95
 
 
 def test_a_sliver_on_part_of_a_grids_line_does_not_lean_the_line(mnist_test_images):
@@ -655,8 +660,7 @@ def test_a_sliver_on_part_of_a_grids_line_does_not_lean_the_line(mnist_test_imag
     starts by least squares leaned off the rest of it. No frame was found, and the 0 was read as 8."""
     digit, neighbour = mnist_test_images[1047][0], mnist_test_images[1147][0]
     cropped, beside_empty = (grid_crop(digit, next_digit, 93, 1, 8, gap=3, turns=2) for next_digit in (neighbour, None))
-    result, expected = (mnist_style(Image.fromarray(crop)).astype(float) for crop in (cropped, beside_empty))
-    assert np.corrcoef(result.ravel(), expected.ravel())[0, 1] > 0.95
+    assert read_alike(cropped, beside_empty) > 0.95
 
 
 def test_a_digit_the_crop_cut_on_the_side_it_cut_off_the_box_is_no_frames(mnist_test_images):
@@ -667,8 +671,7 @@ def test_a_digit_the_crop_cut_on_the_side_it_cut_off_the_box_is_no_frames(mnist_
     digit, neighbour = mnist_test_images[3145][0], mnist_test_images[3045][0]
     cropped, beside_empty = (grid_crop(digit, next_digit, 78, 1, 7, gap=1, turns=1) for next_digit in (neighbour, None))
     assert frame(cropped.astype(np.float32)).any()
-    result, expected = (mnist_style(Image.fromarray(crop)).astype(float) for crop in (cropped, beside_empty))
-    assert np.corrcoef(result.ravel(), expected.ravel())[0, 1] > 0.95
+    assert read_alike(cropped, beside_empty) > 0.95
 
 
 @pytest.mark.parametrize("index", [1000, 1001, 1005, 1177])
@@ -679,8 +682,7 @@ def test_a_line_the_crop_cut_lengthwise_still_turns_its_corners(mnist_test_image
     1177 is the report's form-grid cell). It reads as the crop 4 px past, which cuts that line off."""
     digit, neighbour = mnist_test_images[index][0], mnist_test_images[index - 100][0]
     remnant, cut_off = (grid_crop(digit, neighbour, 100, 4, shift, turns=2) for shift in (3, 4))
-    result, expected = (mnist_style(Image.fromarray(crop)).astype(float) for crop in (remnant, cut_off))
-    assert np.corrcoef(result.ravel(), expected.ravel())[0, 1] > 0.95
+    assert read_alike(remnant, cut_off) > 0.95
 
 
 @pytest.mark.parametrize("index", [1029, 1030, 1112])
@@ -690,10 +692,7 @@ def test_a_cell_cropped_past_the_gap_between_boxes_loses_the_next_boxs_line_too(
     a stroke of the digit. Both are painted out: the cell reads as it does cropped on its box."""
     digit, neighbour = mnist_test_images[index][0], mnist_test_images[index + 500][0]
     cropped = grid_crop(digit, neighbour, 64, 2, shift=8, gap=8, apart=3)  # 3 px of the next box's inside
-    result, expected = (
-        mnist_style(Image.fromarray(cell)).astype(float) for cell in (cropped, boxed_cell(digit, 64, 2, gap=8))
-    )
-    assert np.corrcoef(result.ravel(), expected.ravel())[0, 1] > 0.95
+    assert read_alike(cropped, boxed_cell(digit, 64, 2, gap=8)) > 0.95
 
 
 @pytest.mark.parametrize("index", [1029, 1030, 1112])
@@ -704,10 +703,7 @@ def test_a_cell_cropped_past_the_line_between_touching_boxes_loses_both_lines(mn
     was read as its box. The cell reads as it does cropped on its box."""
     digit, neighbour = mnist_test_images[index][0], mnist_test_images[index + 500][0]
     cropped = grid_crop(digit, neighbour, 64, line, shift=line + 3, apart=0)  # 3 px of the next box
-    result, expected = (
-        mnist_style(Image.fromarray(cell)).astype(float) for cell in (cropped, boxed_cell(digit, 64, line))
-    )
-    assert np.corrcoef(result.ravel(), expected.ravel())[0, 1] > 0.95
+    assert read_alike(cropped, boxed_cell(digit, 64, line)) > 0.95
 
 
 @pytest.mark.parametrize(("size", "line", "inside"), [(48, 2, 3), (48, 2, 5), (64, 3, 4)])
