@@ -756,9 +756,11 @@ def _framed_sides(pixels: np.ndarray, pieces: np.ndarray, deepest: int, contrast
     """The sides (0-3: top, bottom, left, right) along which the marked pixels (labelled in
     `pieces`) run as a frame's line, each with the line's pixels in its strip (see `frame`)."""
     marked = pieces > 0
+    lines = [_line_along(strip, deepest) for strip in _strips(marked, 2 * deepest)]
+    if all(line is None for line in lines):  # most images: what follows looks at the whole image
+        return {}
     paper = float(np.median(pixels[~marked]))
     reaching_in = np.unique(pieces[deepest:-deepest, deepest:-deepest])
-    lines = [_line_along(strip, deepest) for strip in _strips(marked, 2 * deepest)]
     # A line along the image's very edge may be what a crop left of a box's line, cut lengthwise:
     # thinner than the lines across it, it still turns their corners.
     on_edge = [line is not None and line[0][0].mean() >= FRAME_TOUCHED for line in lines]
@@ -828,8 +830,11 @@ def _line_along(strip: np.ndarray, deepest: int, inner: bool = True) -> tuple[np
     if ends_inside.sum() < 2:
         return None
     typical = float(np.median(thickness[ends_inside]))
+    thick_enough = thickness >= max(1.0, typical - 1)
+    if thick_enough.mean() < FRAME_SPAN or not (thick_enough[:deepest].any() and thick_enough[-deepest:].any()):
+        return None  # no fit can line up enough of the side: most sides of most images end here, unfitted
     slope, offset = stats.siegelslopes(first[ends_inside], along[ends_inside])
-    lined = (thickness >= max(1.0, typical - 1)) & (np.abs(first - (slope * along + offset)) <= 1)
+    lined = thick_enough & (np.abs(first - (slope * along + offset)) <= 1)
     if lined.mean() < FRAME_SPAN or not (lined[:deepest].any() and lined[-deepest:].any()):
         return None
     clean = float((lined & ends_inside & (np.abs(thickness - typical) <= 1)).mean())
