@@ -44,10 +44,12 @@ def test_a_short_run_on_real_data_learns_and_writes_weights_metrics_and_reports(
 
 def test_the_same_seed_gives_the_same_weights_and_another_seed_does_not():
     """On the augmented, batch-normalised network: every random draw is seeded. Training alone, as
-    `main` runs it, without the measurements and reports that follow (three quarters of a run)."""
+    `main` runs it, without the measurements and reports that follow (three quarters of a run), on
+    a third of the smoke run's digits: every kind of draw is still made, and the banks rendered
+    through the handler (most of the time) are their smallest."""
     states = {}
     for run, seed in (("a", 7), ("b", 7), ("c", 8)):
-        args = train.parse_args([*SMOKE, "--model", "compact", "--seed", str(seed)])
+        args = train.parse_args([*SMOKE, "--train-limit", "1000", "--model", "compact", "--seed", str(seed)])
         network, _ = train.train(args, *train.setup(args))
         states[run] = network.state_dict()
     a, b, c = states["a"], states["b"], states["c"]
