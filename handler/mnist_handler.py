@@ -127,14 +127,12 @@ class MNISTHandler:
                 metrics.get_metric("mnist_predictions_total", MetricTypes.COUNTER).add_or_update(
                     count, [model, str(digit)]
                 )
-            metrics.get_metric("mnist_inference_milliseconds", MetricTypes.HISTOGRAM).add_or_update(
-                inference_seconds * 1000, [model]
+            metrics.get_metric("mnist_inference_seconds", MetricTypes.HISTOGRAM).add_or_update(
+                inference_seconds, [model]
             )
             metrics.get_metric("mnist_batch_size", MetricTypes.GAUGE).add_or_update(len(probabilities), [model])
         for error_type, count in Counter(problem.error_type for problem in batch.refused.values()).items():
             metrics.get_metric("mnist_rejected_inputs_total", MetricTypes.COUNTER).add_or_update(
                 count, [model, error_type]
             )
-        metrics.get_metric("mnist_preprocess_milliseconds", MetricTypes.HISTOGRAM).add_or_update(
-            preprocess_seconds * 1000, [model]
-        )
+        metrics.get_metric("mnist_preprocess_seconds", MetricTypes.HISTOGRAM).add_or_update(preprocess_seconds, [model])

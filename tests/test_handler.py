@@ -2,6 +2,9 @@
 
 import base64
 import json
+import logging
+import re
+import time
 import zipfile
 
 import pytest
@@ -100,6 +103,19 @@ def test_a_bad_image_is_refused_alone_and_its_neighbours_are_answered(handler_an
         "error": {"status": 400, "type": "not_an_image", "message": "The body is not an image Pillow can read."},
     }
     assert answers[3]["error"]["type"] == "empty_body"
+
+
+def test_latencies_are_recorded_in_the_seconds_metrics_yaml_declares(handler_and_context, digit_pngs, caplog):
+    """Neither histogram may record more than the batch took (a value in milliseconds would); TorchServe
+    logs each update as `[METRICS]name.unit:value`, which its frontend turns into Prometheus samples."""
+    handler, context = handler_and_context
+    caplog.set_level(logging.INFO)
+    started = time.perf_counter()
+    run_batch(handler, context, [{"body": png} for png, _ in digit_pngs[:8]])
+    took = time.perf_counter() - started
+    recorded = dict(re.findall(r"\[METRICS\](mnist_\w+)\.Seconds:([0-9.e-]+)", caplog.text))
+    assert recorded.keys() == {"mnist_preprocess_seconds", "mnist_inference_seconds"}
+    assert all(0 < float(value) <= took for value in recorded.values()), (recorded, took)
 
 
 def test_a_batch_of_only_bad_images_runs_no_model_and_refuses_each(handler_and_context):

@@ -119,7 +119,7 @@ def test_prometheus_counts_exactly_the_requests_sent(prometheus, http, predict_u
     for digit in map(str, range(10)):
         assert digits_after.get(digit, 0) - digits_before.get(digit, 0) == predicted.count(int(digit)), digit
 
-    p99 = scalar(prometheus, "histogram_quantile(0.99, sum(rate(mnist_inference_milliseconds_bucket[1m])) by (le))")
+    p99 = scalar(prometheus, "histogram_quantile(0.99, sum(rate(mnist_inference_seconds_bucket[1m])) by (le))")
     assert math.isfinite(p99) and p99 > 0
 
 
