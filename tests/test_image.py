@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image, ImageFile, ImageOps
-from torchvision.transforms.functional import pil_to_tensor
 
 from handler.decode import ACCEPTED_FORMATS, MAX_JPEG_SCANS, MAX_PIXELS, decode_image, jpeg_scans
 from handler.errors import RequestError
@@ -17,20 +16,13 @@ from tests.helpers import encoded, png_bytes
 from tests.realistic import canvas_export
 
 
-def test_an_mnist_png_becomes_exactly_the_training_input(mnist_test_images):
-    image, _ = mnist_test_images[0]
-    expected = pil_to_tensor(image).float().div(255).sub(MNIST_MEAN).div(MNIST_STD)
-    torch.testing.assert_close(image_bytes_to_tensor(png_bytes(image)), expected)
-
-
-def test_all_10000_mnist_test_pngs_score_what_the_model_scores_offline(mnist_test_images, shipped_model):
-    """28x28 MNIST digits pass through unchanged in effect: the same accuracy to within 0.1 points."""
-    offline = (mnist_test_images.data.float().div(255).sub(MNIST_MEAN).div(MNIST_STD)).unsqueeze(1)
+def test_all_10000_mnist_test_pngs_become_exactly_the_training_input(mnist_test_images):
+    """MNIST's own 28x28 digits pass through unchanged, so the service scores on them what the
+    networks score offline. Compared tensor for tensor: comparing the default network's accuracy
+    on both would miss a change that leaves its answers alone, and cost the forward passes."""
+    offline = mnist_test_images.data.float().div(255).sub(MNIST_MEAN).div(MNIST_STD).unsqueeze(1)
     served = torch.stack([image_bytes_to_tensor(png_bytes(image)) for image, _ in mnist_test_images])
-    with torch.inference_mode():
-        offline_accuracy = (shipped_model(offline).argmax(1) == mnist_test_images.targets).float().mean().item()
-        served_accuracy = (shipped_model(served).argmax(1) == mnist_test_images.targets).float().mean().item()
-    assert abs(served_accuracy - offline_accuracy) <= 0.001
+    assert torch.equal(served, offline)
 
 
 def test_dark_ink_on_white_is_inverted_to_mnist_polarity(mnist_test_images):
