@@ -720,15 +720,24 @@ def frame(pixels: np.ndarray) -> np.ndarray:
     deepest = max(3, round(FRAME_DEPTH * min(pixels.shape)))
     contrast = FRAME_CONTRAST * float(np.subtract(*np.percentile(pixels, [99, 1])))
     level = otsu_threshold(pixels)
+    # A side framed in one polarity is not searched in the other: inside a dark box's line, the strip
+    # of paper between it and a fat digit passed for a light line (half or twice as thick as the one
+    # across it), and painted with the digit's level it joined the digit to the box.
+    framed_sides: set[int] = set()
     for marked in (pixels < level, pixels > level):
         if marked.all() or not marked.any():  # a flat image: nothing stands off anything
             continue
         pieces, _ = ndimage.label(marked, structure=EIGHT_NEIGHBOURS)
-        framed = _framed_sides(pixels, pieces, deepest, contrast)
+        framed = {
+            side: line
+            for side, line in _framed_sides(pixels, pieces, deepest, contrast).items()
+            if side not in framed_sides
+        }
         if framed and _open_edges_clear(pieces, framed, deepest):
             found_along = _strips(found, 2 * deepest)  # views into found
             for side, line in framed.items():
                 found_along[side][...] |= line
+            framed_sides |= framed.keys()
     return ndimage.binary_dilation(found, structure=EIGHT_NEIGHBOURS) if found.any() else found  # soft edges
 
 
