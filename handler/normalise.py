@@ -840,11 +840,11 @@ def _line_along(strip: np.ndarray, deepest: int, inner: bool = True) -> tuple[np
         return None
     typical = float(np.median(thickness[ends_inside]))
     thick_enough = thickness >= max(1.0, typical - 1)
-    if thick_enough.mean() < FRAME_SPAN or not (thick_enough[:deepest].any() and thick_enough[-deepest:].any()):
-        return None  # no fit can line up enough of the side: most sides of most images end here, unfitted
+    if not _spans_side(thick_enough, deepest):  # no fit can line up enough: most sides end here, unfitted
+        return None
     slope, offset = stats.siegelslopes(first[ends_inside], along[ends_inside])
     lined = thick_enough & (np.abs(first - (slope * along + offset)) <= 1)
-    if lined.mean() < FRAME_SPAN or not (lined[:deepest].any() and lined[-deepest:].any()):
+    if not _spans_side(lined, deepest):
         return None
     clean = float((lined & ends_inside & (np.abs(thickness - typical) <= 1)).mean())
     line = np.zeros_like(strip)
@@ -856,6 +856,12 @@ def _line_along(strip: np.ndarray, deepest: int, inner: bool = True) -> tuple[np
     if second and abs(second[1] - typical) <= 1 and second[2] >= FRAME_TOUCHED and _runs_end_to_end(second[0], strip):
         line |= second[0]  # the next box's line, drawn with the same pen: two boxes side by side
     return line, typical, clean
+
+
+def _spans_side(columns: np.ndarray, deepest: int) -> bool:
+    """Whether the `columns` across a side (True where a line's run is seen) cover FRAME_SPAN of it and
+    reach within `deepest` of both its ends, as a line from corner to corner does."""
+    return bool(columns.mean() >= FRAME_SPAN and columns[:deepest].any() and columns[-deepest:].any())
 
 
 def _runs_end_to_end(line: np.ndarray, strip: np.ndarray) -> bool:
