@@ -709,9 +709,10 @@ def frame(pixels: np.ndarray) -> np.ndarray:
     that stands off the paper (the other side's median) by FRAME_CONTRAST of the image's contrast (a
     photo's shade along its edges does not) and that turns a corner onto an adjacent side, as thick
     and clean along FRAME_TOUCHED of both (a box, which the digit may touch), or lies clear of the
-    digit, clean along FRAME_SPAN (an underline). Beyond the frame, the crop's other edges show
-    paper: where they are of the frame's level, that level is the ground, cut into strips by a digit
-    whose strokes run along the edges. On MNIST test digits 1000-1399 stored as bitmaps they fill
+    digit, clean along FRAME_SPAN (an underline), or closes a box between two sides clean along
+    FRAME_SPAN and as thick, where a fat digit runs along it. Beyond the frame, the crop's other
+    edges show paper: where they are of the frame's level, that level is the ground, cut into strips
+    by a digit whose strokes run along the edges. On MNIST test digits 1000-1399 stored as bitmaps they fill
     (square or stretched, 32 or 288 pixels), as pad drawings (1000-1199, 2000-2199 and 4000-4199)
     and cells with no box, no frame was found."""
     found = np.zeros(pixels.shape, dtype=bool)
@@ -773,15 +774,15 @@ def _framed_sides(pixels: np.ndarray, pieces: np.ndarray, deepest: int, contrast
     # A line along the image's very edge may be what a crop left of a box's line, cut lengthwise:
     # thinner than the lines across it, it still turns their corners.
     on_edge = [line is not None and line[0][0].mean() >= FRAME_TOUCHED for line in lines]
+    stands_off = [
+        line is not None and abs(float(np.median(pixels_along[line[0]])) - paper) >= contrast
+        for line, pixels_along in zip(lines, _strips(pixels, 2 * deepest), strict=True)
+    ]
     framed = {}
-    for side, (pieces_along, pixels_along) in enumerate(
-        zip(_strips(pieces, 2 * deepest), _strips(pixels, 2 * deepest), strict=True)
-    ):
-        if (line := lines[side]) is None:
+    for side, pieces_along in enumerate(_strips(pieces, 2 * deepest)):
+        if (line := lines[side]) is None or not stands_off[side]:
             continue
         pixels_of, thickness, clean = line
-        if abs(float(np.median(pixels_along[pixels_of])) - paper) < contrast:
-            continue
         turns = any(
             (other := lines[adjacent]) is not None
             and (
@@ -790,11 +791,35 @@ def _framed_sides(pixels: np.ndarray, pieces: np.ndarray, deepest: int, contrast
                 or (other[1] < thickness and on_edge[adjacent])
             )
             and min(clean, other[2]) >= FRAME_TOUCHED
-            for adjacent in ((2, 3) if side < 2 else (0, 1))
+            for adjacent in _adjacent(side)
         )
         if turns or (clean >= FRAME_SPAN and not np.isin(pieces_along[pixels_of], reaching_in).any()):
             framed[side] = pixels_of
+    # A box's last side may be clean along less than FRAME_TOUCHED, where a fat digit's bar runs
+    # along it (a fat 7's top): taken for a box the crop cut off there, the box was kept and the cell
+    # read as a 0. It closes the box where the two sides it meets are framed and clean along
+    # FRAME_SPAN, and it is drawn alike with both. (The ground around a 0 that fills its bitmap runs
+    # along the edges too, but it widens into each corner, so it is clean along about half of each.)
+    for side, line in enumerate(lines):
+        if (
+            line is not None
+            and stands_off[side]
+            and side not in framed
+            and all(
+                adjacent in framed
+                and (other := lines[adjacent]) is not None
+                and other[2] >= FRAME_SPAN
+                and _drawn_alike(line[1], other[1])
+                for adjacent in _adjacent(side)
+            )
+        ):
+            framed[side] = line[0]
     return framed
+
+
+def _adjacent(side: int) -> tuple[int, int]:
+    """The sides (see `_strips`) that meet `side` at its corners: left and right meet the top and bottom."""
+    return (2, 3) if side < 2 else (0, 1)
 
 
 def _drawn_alike(thickness: float, other: float) -> bool:
