@@ -721,25 +721,39 @@ def frame(pixels: np.ndarray) -> np.ndarray:
     deepest = max(3, round(FRAME_DEPTH * min(pixels.shape)))
     contrast = FRAME_CONTRAST * float(np.subtract(*np.percentile(pixels, [99, 1])))
     level = otsu_threshold(pixels)
-    # A side framed in one polarity is not searched in the other: inside a dark box's line, the strip
-    # of paper between it and a fat digit passed for a light line (half or twice as thick as the one
-    # across it), and painted with the digit's level it joined the digit to the box.
-    framed_sides: set[int] = set()
+    frames = []
     for marked in (pixels < level, pixels > level):
         if marked.all() or not marked.any():  # a flat image: nothing stands off anything
             continue
         pieces, _ = ndimage.label(marked, structure=EIGHT_NEIGHBOURS)
-        framed = {
-            side: line
-            for side, line in _framed_sides(pixels, pieces, deepest, contrast).items()
-            if side not in framed_sides
-        }
+        framed = _framed_sides(pixels, pieces, deepest, contrast)
         if framed and _open_edges_clear(pieces, framed, deepest):
-            found_along = _strips(found, 2 * deepest)  # views into found
-            for side, line in framed.items():
+            frames.append((framed, pieces))
+    # A side framed in both polarities keeps one polarity's line. Inside a dark box's line, the strip
+    # of paper between it and a fat digit passed for a light line on two sides (half or twice as
+    # thick as the one across it), and painted with the digit's level it joined the digit to the
+    # box: a frame on three or four sides, a box, goes before one on fewer. A crop around a box
+    # leaves a band of paper outside its line, a frame of the other polarity along the image's very
+    # edge, on as many sides or more (light lines on dark paper, searched after the dark band, were
+    # kept and read as the digit): of two boxes, the one with fewer lines at the edge goes first.
+    frames.sort(key=lambda found_in: _rank(found_in[0]))
+    framed_sides: set[int] = set()
+    found_along = _strips(found, 2 * deepest)  # views into found
+    for framed, pieces in frames:
+        added = {side: line for side, line in framed.items() if side not in framed_sides}
+        # Judged on the sides it adds alone: the band of paper around a box the crop cut off on one
+        # side frames all four, but on the open side alone, the rest of its edges are its own paper.
+        if added and _open_edges_clear(pieces, added, deepest):
+            for side, line in added.items():
                 found_along[side][...] |= line
-            framed_sides |= framed.keys()
+            framed_sides |= added.keys()
     return ndimage.binary_dilation(found, structure=EIGHT_NEIGHBOURS) if found.any() else found  # soft edges
+
+
+def _rank(framed: dict[int, np.ndarray]) -> tuple[int, int, int]:
+    """Where a frame found in one polarity goes among both polarities' frames, first first (see `frame`)."""
+    at_edge = sum(line[0].mean() >= FRAME_TOUCHED for line in framed.values())
+    return -min(len(framed), 3), at_edge, -len(framed)
 
 
 def _strips(grid: np.ndarray, deepest: int) -> tuple[np.ndarray, ...]:
