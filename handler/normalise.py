@@ -60,6 +60,7 @@ PEN_RANGE = (2.0, 4.0)
 FRAME_DEPTH = 0.15  # of the short side: a form's box line, and any paper outside it, lie within this of the edge
 FRAME_CONTRAST = 0.4  # of the image's contrast (1st to 99th percentile): a box line stands this far off the paper
 FRAME_SPAN = 0.75  # of a side: a frame's line runs straight along this much, clean along it if clear of the digit
+LINE_STEADY = 0.9  # of a line: its edge steps by a pixel at most from column to column along this much
 FRAME_TOUCHED = 0.5  # of a side: a box's line is clean along this much, where the digit touches it elsewhere
 MIN_FRAMED = 16  # pixels of the short side: a smaller scan is the digit's bitmap, with no room for a box
 MAX_FRAMED = 2 * WORK_SIZE  # pixels of the long side: a larger scan's box line is thin beside its border band
@@ -812,8 +813,10 @@ def _framed_sides(pixels: np.ndarray, pieces: np.ndarray, deepest: int, contrast
     # A box's last side may be clean along less than FRAME_TOUCHED, where a fat digit's bar runs
     # along it (a fat 7's top): taken for a box the crop cut off there, the box was kept and the cell
     # read as a 0. It closes the box where the two sides it meets are framed and clean along
-    # FRAME_SPAN, and it is drawn alike with both. (The ground around a 0 that fills its bitmap runs
-    # along the edges too, but it widens into each corner, so it is clean along about half of each.)
+    # FRAME_SPAN, and it is as thick as both, give or take a pixel. (The ground around a 0 that
+    # fills its bitmap runs along the edges too, but it widens into each corner, so it is clean
+    # along about half of each; the curve of a 6 the crop cut, a hand-drawn line's width off the
+    # straight, is twice as thick as the lines across it.)
     for side, line in enumerate(lines):
         if (
             line is not None
@@ -823,7 +826,7 @@ def _framed_sides(pixels: np.ndarray, pieces: np.ndarray, deepest: int, contrast
                 adjacent in framed
                 and (other := lines[adjacent]) is not None
                 and other[2] >= FRAME_SPAN
-                and _drawn_alike(line[1], other[1])
+                and abs(line[1] - other[1]) <= 1
                 for adjacent in _adjacent(side)
             )
         ):
@@ -854,7 +857,10 @@ def _line_along(strip: np.ndarray, deepest: int, inner: bool = True) -> tuple[np
     digit: the report's form-grid set). The line's outer edge lies on a straight line (level, or
     askew) along FRAME_SPAN of the side, from corner to corner, where a digit's stroke curves (fitted
     by Siegel's repeated medians of the slopes between its runs' starts: where a sliver lies on part
-    of the line, its runs start a pixel out there, and a least-squares fit leaned off the rest); it is
+    of the line, its runs start a pixel out there, and a least-squares fit leaned off the rest),
+    within a pixel or the line's thickness (a box drawn by hand wanders by about its pen's width
+    off the straight; within a pixel, one side in four or five was lost, and the cell read with
+    its box: tests/handwriting.py's `hand_box`); it is
     clean where it ends inside the strip at one thickness (give or take a pixel), with paper inside
     it, and elsewhere a stroke touching it from inside runs on (the run is cut at the line's
     thickness). The ground around a digit that fills its frame runs straight along the edge, but
@@ -882,8 +888,8 @@ def _line_along(strip: np.ndarray, deepest: int, inner: bool = True) -> tuple[np
     if not _spans_side(thick_enough, deepest):  # no fit can line up enough: most sides end here, unfitted
         return None
     slope, offset = stats.siegelslopes(first[ends_inside], along[ends_inside])
-    lined = thick_enough & (np.abs(first - (slope * along + offset)) <= 1)
-    if not _spans_side(lined, deepest):
+    lined = thick_enough & (np.abs(first - (slope * along + offset)) <= max(1.0, typical))
+    if not _spans_side(lined, deepest) or not _steady(first, lined):
         return None
     clean = float((lined & ends_inside & (np.abs(thickness - typical) <= 1)).mean())
     line = np.zeros_like(strip)
@@ -895,6 +901,14 @@ def _line_along(strip: np.ndarray, deepest: int, inner: bool = True) -> tuple[np
     if second and abs(second[1] - typical) <= 1 and second[2] >= FRAME_TOUCHED and _runs_end_to_end(second[0], strip):
         line |= second[0]  # the next box's line, drawn with the same pen: two boxes side by side
     return line, typical, clean
+
+
+def _steady(first: np.ndarray, lined: np.ndarray) -> bool:
+    """Whether a line's edge (its runs' `first` rows, where `lined`) steps by a pixel at most from
+    column to column along LINE_STEADY of it, as a drawn line does, askew or wandering: in grain the
+    runs start anywhere, and pure noise let a line wander by its thickness (two pixels) and frame."""
+    pairs = lined[1:] & lined[:-1]
+    return bool((np.abs(np.diff(first))[pairs] <= 1).mean() >= LINE_STEADY) if pairs.any() else False
 
 
 def _spans_side(columns: np.ndarray, deepest: int) -> bool:

@@ -7,7 +7,8 @@ swells and thins along the strokes or one that skips, or dilated and eroded as t
 to thumbnails of 8, 12 and 16 pixels and sent enlarged (blocky or smooth), stored as small scans
 and bitmaps and pad drawings that the digit fills to the edge (8x8 block counts, 32x32, and that
 enlarged; a one-pixel pen on a 32x32 or 96x96 pad), written in a form's box and cropped on it
-as a scanner or a form reader crops a cell (or a little past it, into the next cell of a grid),
+as a scanner or a form reader crops a cell (or a little past it, into the next cell of a grid)
+or in a box drawn by hand around it,
 and digits typed in the handwriting-like and other fonts Debian ships, jittered in size, slant,
 rotation, position and weight, as a stand-in for writers MNIST never saw. Each is sent dark on
 light paper (uneven light, grain, JPEG) or as a transparent canvas export, the ways people send
@@ -347,6 +348,47 @@ def grid_cell_set(digits: list[tuple[Image.Image, int]], seed: int, separate: bo
         )
         for index, (digit, label) in enumerate(digits)
     ]
+
+
+def hand_boxed_cell(
+    digit: Image.Image, size: int, pen: float, wobble: float, outside: int, gap: int, rng: np.random.Generator
+) -> np.ndarray:
+    """The MNIST `digit` in a box drawn by hand around it, dark on white, in a `size` px square cell:
+    each side a stroke `pen` px wide that wanders up to `wobble` px off the straight line (a smooth
+    random curve), overshooting its corners or stopping short of them by up to 3 px, `outside` px of
+    paper around the box, the digit fitted `gap` px inside it. Drawn at 4x and reduced by area."""
+    scale = 4
+    cell = boxed_cell(digit, size, round(pen), sides="", outside=outside, gap=gap)
+    page = Image.fromarray(np.kron(cell, np.ones((scale, scale), dtype=np.uint8)))
+    low, high = (outside + pen / 2) * scale, (size - outside - pen / 2) * scale
+    corners = np.array([(low, low), (high, low), (high, high), (low, high)])
+    for start, end in zip(corners, np.roll(corners, -1, axis=0), strict=True):
+        along = (end - start) / np.linalg.norm(end - start)
+        across = np.array([-along[1], along[0]])
+        overshoot = rng.uniform(-2, 3) * scale
+        curve = ndimage.gaussian_filter1d(rng.normal(size=40), sigma=6)
+        curve *= wobble * scale / max(float(np.abs(curve).max()), 1e-9)
+        steps = np.linspace(0, 1, len(curve))[:, None]
+        points = start - along * overshoot + steps * (end - start + 2 * along * overshoot) + curve[:, None] * across
+        ImageDraw.Draw(page).line([tuple(point) for point in points], fill=0, width=round(pen * scale), joint="curve")
+    return np.asarray(page.resize((size, size), Image.Resampling.BOX))
+
+
+def hand_box(digit: Image.Image, rng: np.random.Generator) -> np.ndarray:
+    """The digit in a `hand_boxed_cell` as a person draws a box around a digit and crops a photo or
+    scan of it: 40-100 px square, a pen 1-3.5% of the side wide wandering up to 2.5% of the side,
+    with 1-4% of paper around the box and the digit 2-8% of the side inside it."""
+    size = int(rng.integers(40, 101))
+    pen = max(1.0, rng.uniform(0.01, 0.035) * size)
+    outside = int(round(rng.uniform(0.01, 0.04) * size))
+    gap = int(round(rng.uniform(0.02, 0.08) * size))
+    return hand_boxed_cell(digit, size, pen, rng.uniform(0.005, 0.025) * size, outside, gap, rng)
+
+
+def hand_box_set(digits: list[tuple[Image.Image, int]], seed: int) -> list[tuple[bytes, int]]:
+    """Each digit as a `hand_box`, sent as a PNG."""
+    rng = np.random.default_rng(seed)
+    return [(encode_as(Image.fromarray(hand_box(digit, rng)), "PNG"), label) for digit, label in digits]
 
 
 # --- other hands: digits in fonts -------------------------------------------------------------------
