@@ -83,6 +83,7 @@ SETS = {
     "form-cell": "a form's cell cropped on its box: line 1 px to 4%, askew, cut off on some sides, touching the digit",
     "form-grid": "a cell of a form's grid cropped 3-10% past the line it shares with the next: a sliver of its digit",
     "form-row": "a cell of a row of boxes, touching or up to 3% apart, cropped past the next box's line beside its own",
+    "hand-box": "a box drawn by hand around the digit: a 1-3.5% pen wandering up to 2.5% of the side, corners missed",
     **{kind: "MNIST's strokes as people send them (tests/realistic.py), digits 0-199" for kind in realistic.RENDERERS},
 }
 
@@ -110,6 +111,7 @@ def evaluation_sets(mnist_test_images) -> dict[tuple[str, str], list[tuple[bytes
     sets["form-cell", "32-100 px PNG"] = handwriting.form_cell_set(digits, seed=50)
     sets["form-grid", "40-100 px PNG"] = handwriting.grid_cell_set(digits, seed=51)
     sets["form-row", "40-100 px PNG"] = handwriting.grid_cell_set(digits, seed=52, separate=True)
+    sets["hand-box", "40-100 px PNG"] = handwriting.hand_box_set(digits, seed=53)
     # The kinds the first version was measured on, with its digits (the first 200) and seeds, so that
     # the figures compare with the ones it published.
     first = [mnist_test_images[index] for index in range(DIGITS)]
