@@ -712,10 +712,11 @@ def frame(pixels: np.ndarray) -> np.ndarray:
     and clean along FRAME_TOUCHED of both (a box, which the digit may touch), or lies clear of the
     digit, clean along FRAME_SPAN (an underline), or closes a box between two sides clean along
     FRAME_SPAN and as thick, where a fat digit runs along it. Beyond the frame, the crop's other
-    edges show paper: where they are of the frame's level, that level is the ground, cut into strips
-    by a digit whose strokes run along the edges. On MNIST test digits 1000-1399 stored as bitmaps they fill
-    (square or stretched, 32 or 288 pixels), as pad drawings (1000-1199, 2000-2199 and 4000-4199)
-    and cells with no box, no frame was found."""
+    edges show paper: where they are of the frame's level, that level is the ground, cut into
+    strips by a digit whose strokes run along the edges. Where both polarities frame a side, one
+    keeps it (`_rank`). On MNIST test digits 1000-1399 stored as bitmaps they fill (square or
+    stretched, 32 or 288 pixels), as pad drawings (1000-1199, 2000-2199 and 4000-4199) and cells
+    with no box, no frame was found."""
     found = np.zeros(pixels.shape, dtype=bool)
     if min(pixels.shape) < MIN_FRAMED or max(pixels.shape) > MAX_FRAMED:
         return found
@@ -752,7 +753,9 @@ def frame(pixels: np.ndarray) -> np.ndarray:
 
 
 def _rank(framed: dict[int, np.ndarray]) -> tuple[int, int, int]:
-    """Where a frame found in one polarity goes among both polarities' frames, first first (see `frame`)."""
+    """The key that orders the two polarities' frames (see `frame`), the first keeping a side both
+    frame: three or four sides (a box) before fewer, then fewer lines at the image's very edge, then
+    more sides."""
     at_edge = sum(line[0].mean() >= FRAME_TOUCHED for line in framed.values())
     return -min(len(framed), 3), at_edge, -len(framed)
 
@@ -815,8 +818,8 @@ def _framed_sides(pixels: np.ndarray, pieces: np.ndarray, deepest: int, contrast
     # read as a 0. It closes the box where the two sides it meets are framed and clean along
     # FRAME_SPAN, and it is as thick as both, give or take a pixel. (The ground around a 0 that
     # fills its bitmap runs along the edges too, but it widens into each corner, so it is clean
-    # along about half of each; the curve of a 6 the crop cut, a hand-drawn line's width off the
-    # straight, is twice as thick as the lines across it.)
+    # along about half of each. The curve of a 6 the crop cut passes for a line wandering by its
+    # thickness, 3 px, but is not as thick as the 1 px lines it meets.)
     for side, line in enumerate(lines):
         if (
             line is not None
@@ -859,17 +862,17 @@ def _line_along(strip: np.ndarray, deepest: int, inner: bool = True) -> tuple[np
     by Siegel's repeated medians of the slopes between its runs' starts: where a sliver lies on part
     of the line, its runs start a pixel out there, and a least-squares fit leaned off the rest),
     within a pixel or the line's thickness (a box drawn by hand wanders by about its pen's width
-    off the straight; within a pixel, one side in four or five was lost, and the cell read with
-    its box: tests/handwriting.py's `hand_box`); it is
-    clean where it ends inside the strip at one thickness (give or take a pixel), with paper inside
-    it, and elsewhere a stroke touching it from inside runs on (the run is cut at the line's
-    thickness). The ground around a digit that fills its frame runs straight along the edge, but
-    reaches the strip's end beside the digit and stops at its strokes' curves, at no one depth. The
-    pixels returned are the line's and anything marked beyond it, outside the cell; and where the
-    `inner` side of the line shows another, clean and of its thickness, with paper between (a crop
-    moved past the gap in a row of separate boxes takes in the next box's line, and the cell was
-    read with it: the report's form-row set), that line too, where it runs into the lines across the
-    side's ends (`_runs_end_to_end`), searched for the whole strip deep."""
+    off the straight: held to a pixel, a side or two were lost, and the cell was read with its box)
+    and stepping steadily (`_steady`); it is clean where it ends inside the strip at one thickness
+    (give or take a pixel), with paper inside it, and elsewhere a stroke touching it from inside
+    runs on (the run is cut at the line's thickness). The ground around a digit that fills its
+    frame runs straight along the edge, but reaches the strip's end beside the digit and stops at
+    its strokes' curves, at no one depth. The pixels returned are the line's and anything marked
+    beyond it, outside the cell; and where the `inner` side of the line shows another, clean and of
+    its thickness, with paper between (a crop moved past the gap in a row of separate boxes takes in
+    the next box's line, and the cell was read with it: the report's form-row set), that line too,
+    where it runs into the lines across the side's ends (`_runs_end_to_end`), searched for the
+    whole strip deep."""
     near = strip[:deepest]
     whole, along = np.arange(strip.shape[0])[:, None], np.arange(strip.shape[1])
     depth = whole[:deepest]
@@ -905,8 +908,9 @@ def _line_along(strip: np.ndarray, deepest: int, inner: bool = True) -> tuple[np
 
 def _steady(first: np.ndarray, lined: np.ndarray) -> bool:
     """Whether a line's edge (its runs' `first` rows, where `lined`) steps by a pixel at most from
-    column to column along LINE_STEADY of it, as a drawn line does, askew or wandering: in grain the
-    runs start anywhere, and pure noise let a line wander by its thickness (two pixels) and frame."""
+    column to column along LINE_STEADY of it, as a drawn line does, askew or wandering. In grain the
+    runs start anywhere: in pure noise, a line let wander by its thickness (two pixels there) was
+    found along the sides, and the noise was read as a digit in a box."""
     pairs = lined[1:] & lined[:-1]
     return bool((np.abs(np.diff(first))[pairs] <= 1).mean() >= LINE_STEADY) if pairs.any() else False
 
