@@ -756,8 +756,15 @@ def _rank(framed: dict[int, np.ndarray]) -> tuple[int, int, int]:
     """The key that orders the two polarities' frames (see `frame`), the first keeping a side both
     frame: three or four sides (a box) before fewer, then fewer lines at the image's very edge, then
     more sides."""
-    at_edge = sum(line[0].mean() >= FRAME_TOUCHED for line in framed.values())
+    at_edge = sum(_at_edge(line) for line in framed.values())
     return -min(len(framed), 3), at_edge, -len(framed)
+
+
+def _at_edge(line: np.ndarray) -> bool:
+    """Whether a line (its pixels in a side's strip, row 0 at the edge) lies along the image's very
+    edge, along FRAME_TOUCHED of it: a crop's band of paper outside a box, or a box's line cut
+    lengthwise."""
+    return bool(line[0].mean() >= FRAME_TOUCHED)
 
 
 def _strips(grid: np.ndarray, deepest: int) -> tuple[np.ndarray, ...]:
@@ -791,7 +798,7 @@ def _framed_sides(pixels: np.ndarray, pieces: np.ndarray, deepest: int, contrast
     reaching_in = np.unique(pieces[deepest:-deepest, deepest:-deepest])
     # A line along the image's very edge may be what a crop left of a box's line, cut lengthwise:
     # thinner than the lines across it, it still turns their corners.
-    on_edge = [line is not None and line[0][0].mean() >= FRAME_TOUCHED for line in lines]
+    on_edge = [line is not None and _at_edge(line[0]) for line in lines]
     stands_off = [
         line is not None and abs(float(np.median(pixels_along[line[0]])) - paper) >= contrast
         for line, pixels_along in zip(lines, _strips(pixels, 2 * deepest), strict=True)
