@@ -166,6 +166,13 @@ def _morphed(steps: int) -> Callable[[Image.Image, np.random.Generator], Image.I
 
 dilated, eroded = _morphed(3), _morphed(-2)
 
+
+def fat_pen(digit: Image.Image) -> Image.Image:
+    """MNIST's digit at its own 28x28, its strokes grown 2x2: a fat pen that lays a bar along whatever
+    it is written against, with no resampling to soften it."""
+    return Image.fromarray(ndimage.grey_dilation(np.asarray(digit), size=(2, 2)))
+
+
 # --- resolution: thumbnails and coarse scans --------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from handler.normalise import (
     to_grayscale,
     white_on_black,
 )
-from tests.handwriting import boxed_cell, frame_filling_bitmap, grid_crop, hand_boxed_cell, stored_as
+from tests.handwriting import boxed_cell, fat_pen, frame_filling_bitmap, grid_crop, hand_boxed_cell, stored_as
 from tests.realistic import ruling
 
 
@@ -749,7 +749,7 @@ def test_the_paper_between_a_box_and_a_fat_digit_is_not_taken_for_a_light_frame(
     passed for a light box (a line twice as thick as the one across it turns its corner), and
     painted with the digit's level it joined the digit to the box: the 5's left half went with
     the box and it was read as a 1 (correlating at 0.46-0.48 with the cell without its box)."""
-    fat = Image.fromarray(ndimage.grey_dilation(np.asarray(mnist_test_images[1376][0]), size=(2, 2)))
+    fat = fat_pen(mnist_test_images[1376][0])
     boxed = boxed_cell(fat, size, line)
     found, inside = frame(boxed.astype(np.float32)), slice(line + 2, -(line + 2))  # past the line and its soft edge
     assert found.any() and not found[inside, inside].any()
@@ -763,9 +763,9 @@ def test_a_box_whose_side_a_fat_digits_bar_runs_along_is_still_a_box(mnist_test_
     it: that line was clean along less than FRAME_TOUCHED, so it turned no corner, and the box,
     framed on three sides, was taken for one the crop cut off on the fourth, where the top edge was
     all the frame's ink. No frame was found and the cell was read as a 0 (correlating at 0.21 at
-    most with the cell without its box). The fourth side, drawn alike with the two it meets, closes
-    the box."""
-    fat = Image.fromarray(ndimage.grey_dilation(np.asarray(mnist_test_images[index][0]), size=(2, 2)))
+    most with the cell without its box). The fourth side, as thick as the two it meets (give or
+    take a pixel) and they clean along most of theirs, closes the box."""
+    fat = fat_pen(mnist_test_images[index][0])
     boxed = boxed_cell(fat, size, line)
     found = frame(boxed.astype(np.float32))
     assert all(edge.all() for edge in (found[0], found[-1], found[:, 0], found[:, -1]))
