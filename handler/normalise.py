@@ -711,12 +711,12 @@ def frame(pixels: np.ndarray) -> np.ndarray:
     photo's shade along its edges does not) and that turns a corner onto an adjacent side, as thick
     and clean along FRAME_TOUCHED of both (a box, which the digit may touch), or lies clear of the
     digit, clean along FRAME_SPAN (an underline), or closes a box between two sides clean along
-    FRAME_SPAN and as thick, where a fat digit runs along it. Beyond the frame, the crop's other
-    edges show paper: where they are of the frame's level, that level is the ground, cut into
-    strips by a digit whose strokes run along the edges. Where both polarities frame a side, one
-    keeps it (`_rank`). On MNIST test digits 1000-1399 stored as bitmaps they fill (square or
-    stretched, 32 or 288 pixels), as pad drawings (1000-1199, 2000-2199 and 4000-4199) and cells
-    with no box, no frame was found."""
+    FRAME_SPAN and as thick, where a fat digit runs along it or a neighbour's digit written across
+    it hides it (`_hidden_line`). Beyond the frame, the crop's other edges show paper: where they
+    are of the frame's level, that level is the ground, cut into strips by a digit whose strokes
+    run along the edges. Where both polarities frame a side, one keeps it (`_rank`). On MNIST test
+    digits 1000-1399 stored as bitmaps they fill (square or stretched, 32 or 288 pixels), as pad
+    drawings (1000-1199, 2000-2199 and 4000-4199) and cells with no box, no frame was found."""
     found = np.zeros(pixels.shape, dtype=bool)
     if min(pixels.shape) < MIN_FRAMED or max(pixels.shape) > MAX_FRAMED:
         return found
@@ -826,22 +826,42 @@ def _framed_sides(pixels: np.ndarray, pieces: np.ndarray, deepest: int, contrast
     # FRAME_SPAN, and it is as thick as both, give or take a pixel. (The ground around a 0 that
     # fills its bitmap runs along the edges too, but it widens into each corner, so it is clean
     # along about half of each. The curve of a 6 the crop cut passes for a line wandering by its
-    # thickness, 3 px, but is not as thick as the 1 px lines it meets.)
+    # thickness, 3 px, but is not as thick as the 1 px lines it meets.) Where a stroke merges with
+    # the last side along most of it (the next cell's 1 or 0 written across the grid's line into
+    # this cell), no line of their thickness is seen there at all, and the box was read as a 0:
+    # it closes where the lines it meets end (`_hidden_line`).
+    strips, pixel_strips = _strips(marked, 2 * deepest), _strips(pixels, 2 * deepest)
     for side, line in enumerate(lines):
-        if (
-            line is not None
-            and stands_off[side]
-            and side not in framed
-            and all(
-                adjacent in framed
-                and (other := lines[adjacent]) is not None
-                and other[2] >= FRAME_SPAN
-                and abs(line[1] - other[1]) <= 1
-                for adjacent in _adjacent(side)
-            )
-        ):
+        meeting = [other for adjacent in _adjacent(side) if adjacent in framed and (other := lines[adjacent])]
+        if side in framed or len(meeting) < 2 or min(other[2] for other in meeting) < FRAME_SPAN:
+            continue
+        if line is not None and stands_off[side] and all(abs(line[1] - other[1]) <= 1 for other in meeting):
             framed[side] = line[0]
+        elif len(framed) == 3 and (hidden := _hidden_line(strips[side], side, meeting)) is not None:
+            if abs(float(np.median(pixel_strips[side][hidden])) - paper) >= contrast:
+                framed[side] = hidden
     return framed
+
+
+def _hidden_line(strip: np.ndarray, side: int, meeting: list[tuple[np.ndarray, float, float]]) -> np.ndarray | None:
+    """The last side's line of a box (in `side`'s `strip` of marked pixels), found where the two
+    `meeting` lines end (their `_line_along`s), as thick as they are, and marked that thick along
+    FRAME_SPAN of the side; None where it is not. Its pixels are the band and anything marked
+    beyond it, outside the cell. A box cut off on that side shows the digit there, if anything,
+    along less of it."""
+    ends = []
+    for pixels_of, _, _ in meeting:  # a meeting side's strip runs along this side's depth
+        along = np.nonzero(pixels_of.any(axis=0))[0]
+        ends.append(int(along[0]) if side in (0, 2) else pixels_of.shape[1] - 1 - int(along[-1]))
+    thickness = round(float(np.mean([other[1] for other in meeting])))
+    start, stop = min(ends), max(ends) + thickness
+    if stop > strip.shape[0] or max(ends) - min(ends) > thickness + 1:  # no one line: the box is askew
+        return None
+    if (strip[start:stop].sum(axis=0) >= max(1, thickness - 1)).mean() < FRAME_SPAN:
+        return None
+    line = np.zeros_like(strip)
+    line[:stop] = strip[:stop]
+    return line
 
 
 def _adjacent(side: int) -> tuple[int, int]:

@@ -345,6 +345,31 @@ def grid_cell(
     return grid_crop(digit, neighbour, size, line, shift, gap, turns, between)
 
 
+def written_across(
+    digit: Image.Image,
+    neighbour: Image.Image,
+    size: int,
+    line: int,
+    reach: int,
+    gap: int = 0,
+    turns: int = 0,
+    sides: str = "tblr",
+) -> np.ndarray:
+    """The `digit`'s `boxed_cell` in a form's grid, cropped on its box, where the next cell's
+    `neighbour` was written across the `line` px line the two cells share, `reach` px into this
+    cell (its nearest ink there, the rest of it cut off by the crop): a hand that ran over. Drawn
+    with the next cell on the right, then turned back `turns` quarter turns, so that it lies on any
+    of the four sides; the box's line on `sides` (of "tblr", as drawn)."""
+    cell, next_cell = (image.rotate(90 * turns, expand=True) for image in (digit, neighbour))
+    theirs = boxed_cell(next_cell, size, line, "", gap=gap)
+    nearest = int(np.argmax((theirs < 128).any(axis=0)))
+    start = size - line - reach
+    width = min(size - start, size - nearest)
+    moved = np.full((size, size), 255, dtype=np.uint8)
+    moved[:, start : start + width] = theirs[:, nearest : nearest + width]
+    return np.ascontiguousarray(np.rot90(np.minimum(boxed_cell(cell, size, line, sides, gap=gap), moved), -turns))
+
+
 def grid_cell_set(digits: list[tuple[Image.Image, int]], seed: int, separate: bool = False) -> list[tuple[bytes, int]]:
     """Each digit as a `grid_cell`, beside the digit 100 places on in `digits`, sent as a PNG."""
     rng = np.random.default_rng(seed)

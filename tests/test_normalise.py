@@ -24,7 +24,15 @@ from handler.normalise import (
     to_grayscale,
     white_on_black,
 )
-from tests.handwriting import boxed_cell, fat_pen, frame_filling_bitmap, grid_crop, hand_boxed_cell, stored_as
+from tests.handwriting import (
+    boxed_cell,
+    fat_pen,
+    frame_filling_bitmap,
+    grid_crop,
+    hand_boxed_cell,
+    stored_as,
+    written_across,
+)
 from tests.realistic import ruling
 
 
@@ -688,6 +696,28 @@ def test_a_line_the_crop_cut_lengthwise_still_turns_its_corners(mnist_test_image
     digit, neighbour = mnist_test_images[index][0], mnist_test_images[index - 100][0]
     remnant, cut_off = (grid_crop(digit, neighbour, 100, 4, shift, turns=2) for shift in (3, 4))
     assert read_alike(remnant, cut_off) > 0.95
+
+
+@pytest.mark.parametrize(
+    ("index", "size", "line", "gap", "reach", "turns"),
+    [(1004, 64, 2, 3, 6, 0), (1065, 64, 2, 3, 6, 0), (1041, 50, 2, 1, 4, 2), (1058, 50, 2, 1, 4, 2)],
+)
+def test_a_box_whose_side_a_neighbours_digit_runs_along_is_still_a_box(
+    mnist_test_images, index, size, line, gap, reach, turns
+):
+    """The next cell's digit written across the grid's shared line, a few pixels into this cell, merges
+    with that line along most of it (a 1 written down it, a 0's curve): no line of the box's
+    thickness was seen there, the box was taken for one the crop cut off on that side, whose edge
+    was all the frame's ink, so no frame was found and the cell was read with its box (correlating
+    at 0.63 at most with the cell whose box is erased). The box closes where the lines that meet
+    that side end."""
+    digit, neighbour = mnist_test_images[index][0], mnist_test_images[index + 500][0]
+    crossed = written_across(digit, neighbour, size, line, reach, gap, turns)
+    found = frame(crossed.astype(np.float32))
+    assert all(edge.all() for edge in (found[0], found[-1], found[:, 0], found[:, -1]))
+    erased, band = crossed.copy(), line + 1  # the box's line and its soft edge
+    erased[:band], erased[-band:], erased[:, :band], erased[:, -band:] = 255, 255, 255, 255
+    assert read_alike(crossed, erased) > 0.95
 
 
 @pytest.mark.parametrize("index", [1029, 1030, 1112])
