@@ -345,6 +345,11 @@ def grid_cell(
     return grid_crop(digit, neighbour, size, line, shift, gap, turns, between)
 
 
+def row_cell(digit: Image.Image, neighbour: Image.Image, rng: np.random.Generator) -> np.ndarray:
+    """A `grid_cell` in a form's row of separate boxes."""
+    return grid_cell(digit, neighbour, rng, separate=True)
+
+
 def written_across(
     digit: Image.Image,
     neighbour: Image.Image,
@@ -370,14 +375,27 @@ def written_across(
     return np.ascontiguousarray(np.rot90(np.minimum(boxed_cell(cell, size, line, sides, gap=gap), moved), -turns))
 
 
-def grid_cell_set(digits: list[tuple[Image.Image, int]], seed: int, separate: bool = False) -> list[tuple[bytes, int]]:
-    """Each digit as a `grid_cell`, beside the digit 100 places on in `digits`, sent as a PNG."""
+def crossing_cell(digit: Image.Image, neighbour: Image.Image, rng: np.random.Generator) -> np.ndarray:
+    """The digit `written_across` by the `neighbour`: 40-100 px cells, lines 1 px to 4% of the side,
+    the digit up to 5% of the side from the line, and the next cell's digit up to 10% of the side
+    into this one, from any of the four sides."""
+    size = int(rng.integers(40, 101))
+    line = int(rng.integers(1, max(1, round(0.04 * size)) + 1))
+    gap = int(rng.integers(0, round(0.05 * size) + 1))
+    reach = round(size * rng.uniform(0, 0.1))
+    return written_across(digit, neighbour, size, line, reach, gap, turns=int(rng.integers(4)))
+
+
+def grid_cell_set(
+    digits: list[tuple[Image.Image, int]],
+    seed: int,
+    cell: Callable[[Image.Image, Image.Image, np.random.Generator], np.ndarray] = grid_cell,
+) -> list[tuple[bytes, int]]:
+    """Each digit as a `cell` of a form's grid (`grid_cell`, `row_cell`, `crossing_cell`), beside the
+    digit 100 places on in `digits`, sent as a PNG."""
     rng = np.random.default_rng(seed)
     return [
-        (
-            encode_as(Image.fromarray(grid_cell(digit, digits[(index + 100) % len(digits)][0], rng, separate)), "PNG"),
-            label,
-        )
+        (encode_as(Image.fromarray(cell(digit, digits[(index + 100) % len(digits)][0], rng)), "PNG"), label)
         for index, (digit, label) in enumerate(digits)
     ]
 

@@ -84,6 +84,7 @@ SETS = {
     "form-grid": "a cell of a form's grid cropped 3-10% past the line it shares with the next: a sliver of its digit",
     "form-row": "a cell of a row of boxes, touching or up to 3% apart, cropped past the next box's line beside its own",
     "hand-box": "a box drawn by hand around the digit: a 1-3.5% pen wandering up to 2.5% of the side, corners missed",
+    "form-crossing": "a cell of a form's grid, the next cell's digit written across the shared line up to 10% into it",
     **{kind: "MNIST's strokes as people send them (tests/realistic.py), digits 0-199" for kind in realistic.RENDERERS},
 }
 
@@ -110,8 +111,9 @@ def evaluation_sets(mnist_test_images) -> dict[tuple[str, str], list[tuple[bytes
     sets["small-photo", "as named"] = realistic.small_set(digits, seed=40)
     sets["form-cell", "32-100 px PNG"] = handwriting.form_cell_set(digits, seed=50)
     sets["form-grid", "40-100 px PNG"] = handwriting.grid_cell_set(digits, seed=51)
-    sets["form-row", "40-100 px PNG"] = handwriting.grid_cell_set(digits, seed=52, separate=True)
+    sets["form-row", "40-100 px PNG"] = handwriting.grid_cell_set(digits, seed=52, cell=handwriting.row_cell)
     sets["hand-box", "40-100 px PNG"] = handwriting.hand_box_set(digits, seed=53)
+    sets["form-crossing", "40-100 px PNG"] = handwriting.grid_cell_set(digits, seed=54, cell=handwriting.crossing_cell)
     # The kinds the first version was measured on, with its digits (the first 200) and seeds, so that
     # the figures compare with the ones it published.
     first = [mnist_test_images[index] for index in range(DIGITS)]
