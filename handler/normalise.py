@@ -714,7 +714,8 @@ def frame(pixels: np.ndarray) -> np.ndarray:
     FRAME_SPAN and as thick, where a fat digit runs along it or a neighbour's digit written across
     it hides it (`_hidden_line`). Beyond the frame, the crop's other edges show paper: where they
     are of the frame's level, that level is the ground, cut into strips by a digit whose strokes
-    run along the edges. Where both polarities frame a side, one keeps it (`_rank`). On MNIST test
+    run along the edges. Where both polarities frame a side, one keeps it (`_rank`). A squared
+    page's lines are no frame (`_squared_page`). On MNIST test
     digits 1000-1399 stored as bitmaps they fill (square or stretched, 32 or 288 pixels), as pad
     drawings (1000-1199, 2000-2199 and 4000-4199) and cells with no box, no frame was found."""
     found = np.zeros(pixels.shape, dtype=bool)
@@ -731,6 +732,8 @@ def frame(pixels: np.ndarray) -> np.ndarray:
         framed = _framed_sides(pixels, pieces, deepest, contrast)
         if framed and _open_edges_clear(pieces, framed, deepest):
             frames.append((framed, pieces))
+    if frames and _squared_page(pixels, level, [framed for framed, _ in frames], deepest):
+        return found
     # A side framed in both polarities keeps one polarity's line. Inside a dark box's line, the strip
     # of paper between it and a fat digit passed for a light line on two sides (half or twice as
     # thick as the one across it), and painted with the digit's level it joined the digit to the
@@ -750,6 +753,37 @@ def frame(pixels: np.ndarray) -> np.ndarray:
                 found_along[side][...] |= line
             framed_sides |= added.keys()
     return ndimage.binary_dilation(found, structure=EIGHT_NEIGHBOURS) if found.any() else found  # soft edges
+
+
+def _squared_page(pixels: np.ndarray, level: float, frames: list[dict[int, np.ndarray]], deepest: int) -> bool:
+    """Whether the `frames`' lines are a squared page's: on either side of Otsu's `level`, more of its
+    lines (`ruled_lines`: each across the whole image, thin, with paper beside it) cross the image's
+    middle, beyond the strips `2 * deepest` deep that a frame's lines lie in, both ways, no thicker
+    than the frame's (give or take a pixel), as one printer draws them all. A close crop of a digit
+    on squared paper has its grid's lines near its edges, turning corners as a box's do; painted
+    out as a frame with what lies beyond them, they cut off the ends of the lines inside, which
+    then no longer ran out of the frame and were read with the digit. Left to the search for a
+    page's lines, all of them are taken out. A box has none inside it, but a digit's straight
+    strokes touching it at both ends may pass for them (a fat 4's bar and stem): those are thicker."""
+    pen = max(_run_thickness(line) for framed in frames for line in framed.values())
+    middle = (slice(2 * deepest, -2 * deepest),) * 2
+    for marked in (pixels < level, pixels > level):
+        crossed = marked[middle]  # lines both ways cross every row and column of the middle: few digits do
+        if marked.mean() > 0.5 or not (crossed.any(axis=0).all() and crossed.any(axis=1).all()):
+            continue  # the ground, or no lines: most cells, found at once
+        lines = ruled_lines(marked)
+        # Along most of the image where they cross the middle, though a digit's strokes keep the
+        # pixels where they cross a line; a box's lines cross it only as thick as they are.
+        across, down = lines[middle[0]], lines[:, middle[1]].T
+        if across.any(axis=0).mean() >= 0.5 and down.any(axis=0).mean() >= 0.5:
+            return max(_run_thickness(across), _run_thickness(down)) <= pen + 1
+    return False
+
+
+def _run_thickness(grid: np.ndarray) -> float:
+    """The median thickness, down each column of `grid`, of its runs of True (0 where none)."""
+    starts = (grid & ~np.vstack([np.zeros_like(grid[:1]), grid[:-1]])).sum(axis=0)
+    return float(np.median(grid.sum(axis=0)[starts > 0] / starts[starts > 0])) if starts.any() else 0.0
 
 
 def _rank(framed: dict[int, np.ndarray]) -> tuple[int, int, int]:
