@@ -715,9 +715,9 @@ def frame(pixels: np.ndarray) -> np.ndarray:
     it hides it (`_hidden_line`). Beyond the frame, the crop's other edges show paper: where they
     are of the frame's level, that level is the ground, cut into strips by a digit whose strokes
     run along the edges. Where both polarities frame a side, one keeps it (`_rank`). A squared
-    page's lines are no frame (`_squared_page`). On MNIST test
-    digits 1000-1399 stored as bitmaps they fill (square or stretched, 32 or 288 pixels), as pad
-    drawings (1000-1199, 2000-2199 and 4000-4199) and cells with no box, no frame was found."""
+    page's lines are no frame (`_squared_page`). On MNIST test digits 1000-1399 stored as bitmaps
+    they fill (square or stretched, 32 or 288 pixels), as pad drawings (1000-1199, 2000-2199 and
+    4000-4199) and cells with no box, no frame was found."""
     found = np.zeros(pixels.shape, dtype=bool)
     if min(pixels.shape) < MIN_FRAMED or max(pixels.shape) > MAX_FRAMED:
         return found
