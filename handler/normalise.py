@@ -765,7 +765,6 @@ def _squared_page(pixels: np.ndarray, level: float, frames: list[dict[int, np.nd
     then no longer ran out of the frame and were read with the digit. Left to the search for a
     page's lines, all of them are taken out. A box has none inside it, but a digit's straight
     strokes touching it at both ends may pass for them (a fat 4's bar and stem): those are thicker."""
-    pen = max(_run_thickness(line) for framed in frames for line in framed.values())
     middle = (slice(2 * deepest, -2 * deepest),) * 2
     for marked in (pixels < level, pixels > level):
         crossed = marked[middle]  # lines both ways cross every row and column of the middle: few digits do
@@ -776,14 +775,20 @@ def _squared_page(pixels: np.ndarray, level: float, frames: list[dict[int, np.nd
         # pixels where they cross a line; a box's lines cross it only as thick as they are.
         across, down = lines[middle[0]], lines[:, middle[1]].T
         if across.any(axis=0).mean() >= 0.5 and down.any(axis=0).mean() >= 0.5:
+            pen = max(_run_thickness(line) for framed in frames for line in framed.values())
             return max(_run_thickness(across), _run_thickness(down)) <= pen + 1
     return False
 
 
 def _run_thickness(grid: np.ndarray) -> float:
     """The median thickness, down each column of `grid`, of its runs of True (0 where none)."""
-    starts = (grid & ~np.vstack([np.zeros_like(grid[:1]), grid[:-1]])).sum(axis=0)
+    starts = _run_starts(grid).sum(axis=0)
     return float(np.median(grid.sum(axis=0)[starts > 0] / starts[starts > 0])) if starts.any() else 0.0
+
+
+def _run_starts(grid: np.ndarray) -> np.ndarray:
+    """Where each run of True down the columns of `grid` starts."""
+    return grid & ~np.vstack([np.zeros_like(grid[:1]), grid[:-1]])
 
 
 def _rank(framed: dict[int, np.ndarray]) -> tuple[int, int, int]:
@@ -825,7 +830,8 @@ def _framed_sides(pixels: np.ndarray, pieces: np.ndarray, deepest: int, contrast
     """The sides (0-3: top, bottom, left, right) along which the marked pixels (labelled in
     `pieces`) run as a frame's line, each with the line's pixels in its strip (see `frame`)."""
     marked = pieces > 0
-    lines = [_line_along(strip, deepest) for strip in _strips(marked, 2 * deepest)]
+    strips, pixel_strips = _strips(marked, 2 * deepest), _strips(pixels, 2 * deepest)
+    lines = [_line_along(strip, deepest) for strip in strips]
     if all(line is None for line in lines):  # most images: what follows looks at the whole image
         return {}
     paper = float(np.median(pixels[~marked]))
@@ -834,8 +840,8 @@ def _framed_sides(pixels: np.ndarray, pieces: np.ndarray, deepest: int, contrast
     # thinner than the lines across it, it still turns their corners.
     on_edge = [line is not None and _at_edge(line[0]) for line in lines]
     stands_off = [
-        line is not None and abs(float(np.median(pixels_along[line[0]])) - paper) >= contrast
-        for line, pixels_along in zip(lines, _strips(pixels, 2 * deepest), strict=True)
+        line is not None and _stands_off(pixels_along[line[0]], paper, contrast)
+        for line, pixels_along in zip(lines, pixel_strips, strict=True)
     ]
     framed = {}
     for side, pieces_along in enumerate(_strips(pieces, 2 * deepest)):
@@ -864,7 +870,6 @@ def _framed_sides(pixels: np.ndarray, pieces: np.ndarray, deepest: int, contrast
     # the last side along most of it (the next cell's 1 or 0 written across the grid's line into
     # this cell), no line of their thickness is seen there at all, and the box was read as a 0:
     # it closes where the lines it meets end (`_hidden_line`).
-    strips, pixel_strips = _strips(marked, 2 * deepest), _strips(pixels, 2 * deepest)
     for side, line in enumerate(lines):
         meeting = [other for adjacent in _adjacent(side) if adjacent in framed and (other := lines[adjacent])]
         if side in framed or len(meeting) < 2 or min(other[2] for other in meeting) < FRAME_SPAN:
@@ -872,9 +877,14 @@ def _framed_sides(pixels: np.ndarray, pieces: np.ndarray, deepest: int, contrast
         if line is not None and stands_off[side] and all(abs(line[1] - other[1]) <= 1 for other in meeting):
             framed[side] = line[0]
         elif len(framed) == 3 and (hidden := _hidden_line(strips[side], side, meeting)) is not None:
-            if abs(float(np.median(pixel_strips[side][hidden])) - paper) >= contrast:
+            if _stands_off(pixel_strips[side][hidden], paper, contrast):
                 framed[side] = hidden
     return framed
+
+
+def _stands_off(line_pixels: np.ndarray, paper: float, contrast: float) -> bool:
+    """Whether a line's pixels stand off the `paper` by `contrast` (see `frame`)."""
+    return abs(float(np.median(line_pixels)) - paper) >= contrast
 
 
 def _hidden_line(strip: np.ndarray, side: int, meeting: list[tuple[np.ndarray, float, float]]) -> np.ndarray | None:
@@ -937,7 +947,7 @@ def _line_along(strip: np.ndarray, deepest: int, inner: bool = True) -> tuple[np
     near = strip[:deepest]
     whole, along = np.arange(strip.shape[0])[:, None], np.arange(strip.shape[1])
     depth = whole[:deepest]
-    starts = near & ~np.vstack([np.zeros_like(near[:1]), near[:-1]])
+    starts = _run_starts(near)
     seen_whole = starts & (np.cumprod(near[::-1], axis=0)[::-1] == 0)  # the run ends inside the band
     usual = int(np.argmax(np.convolve(seen_whole.sum(axis=1), np.ones(3), mode="same")))  # give or take a pixel
     first = np.argmin(np.where(starts, np.abs(depth - usual), deepest), axis=0)  # 0 where none starts
