@@ -48,6 +48,7 @@ BORDER_BAND = 0.15  # lines within this share of the size from an edge are not p
 LINE_COVERAGE = 0.75  # a row or column this full of ink near the border is a line, not a stroke
 FLOOR_SHARE = 0.5  # of Otsu's level: ink below it is paper in the contrast stretch
 RULED_COVERAGE = 0.9  # a line inked across this share of the image, and at both edges, is the paper's ruling
+RULED_CLEAR = 0.4  # of the image: a ruled line shows its own thickness along this much, where no stroke runs along it
 RULED_WIDTH = 8  # pixels of the working size: a ruled line is at most this thick, with paper either side
 BOX_SIDE = 0.3  # of the image: a form's box around the digit has straight sides at least this long
 BOX_INSIDE = 0.8  # share of the rest of the ink that lies inside a box: the digit written in it
@@ -442,10 +443,12 @@ def ruled_lines(ink_mask: np.ndarray, drawn: bool = False) -> np.ndarray:
     spine, which cross the digit where one near the border does not. Each is traced as a path of
     ink (`trace_lines`) and is a line where it is inked across RULED_COVERAGE of the image (a faint
     line has gaps) and at both of its edges (a digit's stroke stays inside the frame, a ruling runs
-    out of it), at most RULED_WIDTH thick, with paper beside it (grain has ink everywhere). Where a
-    stroke crosses the line, the ink runs on well beyond the line's width: those pixels are the
-    stroke's. In an image `drawn` by software (no grain), a ruling is level or upright exactly, as
-    a template's is, while a digit drawn on a pad that it fills runs its strokes from edge to edge,
+    out of it), at most RULED_WIDTH thick along RULED_CLEAR of the image, with paper beside it
+    (grain has ink everywhere). Where a stroke crosses the line or runs along it, the ink is
+    thicker than the line's own: those pixels are the stroke's. (Measured along the whole line, a
+    squared page's line down a 7's stem or a 3's back was too thick, and stayed through the digit.)
+    In an image `drawn` by software (no grain), a ruling is level or upright exactly, as a
+    template's is, while a digit drawn on a pad that it fills runs its strokes from edge to edge,
     leaning and curved: only a photo's lines lean and bend."""
     found = np.zeros_like(ink_mask)
     for grid, marks in ((ink_mask, found), (ink_mask.T, found.T)):  # rows, then columns (views)
@@ -466,12 +469,15 @@ def ruled_lines(ink_mask: np.ndarray, drawn: bool = False) -> np.ndarray:
             above = np.where(upward.all(axis=0), reach + 1, np.argmin(upward, axis=0))
             below = np.where(downward.all(axis=0), reach + 1, np.argmin(downward, axis=0))
             thickness = above + below - 1  # of the run of ink through the path, in each column
-            typical = float(np.median(thickness[on]))
+            thin = on & (thickness <= RULED_WIDTH)
+            if thin.mean() < RULED_CLEAR:
+                continue
+            typical = float(np.median(thickness[thin]))
             clear = on & (thickness <= typical + 2)  # elsewhere a stroke crosses the line
             beside = [
                 grid[np.clip(path + side, 0, height - 1), columns][clear].mean() for side in (-above - 2, below + 2)
             ]
-            if typical > RULED_WIDTH or max(beside) >= 0.5:
+            if max(beside) >= 0.5:
                 continue
             line = (offsets > -above) & (offsets < below) & clear
             marks[rows[line], np.broadcast_to(columns, line.shape)[line]] = True
