@@ -50,6 +50,7 @@ FLOOR_SHARE = 0.5  # of Otsu's level: ink below it is paper in the contrast stre
 RULED_COVERAGE = 0.9  # a line inked across this share of the image, and at both edges, is the paper's ruling
 RULED_CLEAR = 0.4  # of the image: a ruled line shows its own thickness along this much, where no stroke runs along it
 RULED_WIDTH = 8  # pixels of the working size: a ruled line is at most this thick, with paper either side
+RULED_SENT = 2  # pixels of a small image as sent: a ruled line is at most this thick before enlargement
 BOX_SIDE = 0.3  # of the image: a form's box around the digit has straight sides at least this long
 BOX_INSIDE = 0.8  # share of the rest of the ink that lies inside a box: the digit written in it
 BOX_FILL = 0.25  # of the box's height: a digit written in a box fills this much of it, a 7's crossbar does not
@@ -437,13 +438,13 @@ def trace_lines(grid: np.ndarray) -> list[np.ndarray]:
     return paths
 
 
-def ruled_lines(ink_mask: np.ndarray, drawn: bool = False) -> np.ndarray:
+def ruled_lines(ink_mask: np.ndarray, drawn: bool = False, widest: float = RULED_WIDTH) -> np.ndarray:
     """The pixels of the lines that run across the whole image, level or upright, straight, leaning
     or bent: a ruled or squared page's lines, photographed askew or curving over a notebook's
     spine, which cross the digit where one near the border does not. Each is traced as a path of
     ink (`trace_lines`) and is a line where it is inked across RULED_COVERAGE of the image (a faint
     line has gaps) and at both of its edges (a digit's stroke stays inside the frame, a ruling runs
-    out of it), at most RULED_WIDTH thick along RULED_CLEAR of the image, with paper beside it
+    out of it), at most `widest` thick along RULED_CLEAR of the image, with paper beside it
     (grain has ink everywhere). Where a stroke crosses the line or runs along it, the ink is
     thicker than the line's own: those pixels are the stroke's. (Measured along the whole line, a
     squared page's line down a 7's stem or a 3's back was too thick, and stayed through the digit.)
@@ -455,7 +456,7 @@ def ruled_lines(ink_mask: np.ndarray, drawn: bool = False) -> np.ndarray:
         height, width = grid.shape
         if grid.any(axis=0).mean() < RULED_COVERAGE:  # no line crosses: most images, found at once
             continue
-        columns, reach = np.arange(width), RULED_WIDTH + 2
+        columns, reach = np.arange(width), round(widest) + 2
         offsets = np.arange(-reach, reach + 1)[:, None]
         for path in trace_lines(grid):
             on, ends = grid[path, columns], max(2, width // 50)
@@ -469,7 +470,7 @@ def ruled_lines(ink_mask: np.ndarray, drawn: bool = False) -> np.ndarray:
             above = np.where(upward.all(axis=0), reach + 1, np.argmin(upward, axis=0))
             below = np.where(downward.all(axis=0), reach + 1, np.argmin(downward, axis=0))
             thickness = above + below - 1  # of the run of ink through the path, in each column
-            thin = on & (thickness <= RULED_WIDTH)
+            thin = on & (thickness <= widest)
             if thin.mean() < RULED_CLEAR:
                 continue
             typical = float(np.median(thickness[thin]))
@@ -482,6 +483,16 @@ def ruled_lines(ink_mask: np.ndarray, drawn: bool = False) -> np.ndarray:
             line = (offsets > -above) & (offsets < below) & clear
             marks[rows[line], np.broadcast_to(columns, line.shape)[line]] = True
     return found & ink_mask
+
+
+def ruled_width(long_side: int) -> float:
+    """How thick a page's line may be at the working size, in an image `long_side` pixels long as
+    sent: RULED_WIDTH, or in a small crop enlarged to the working size, a line RULED_SENT pixels
+    wide as sent, enlarged, with the two pixels each side that the enlargement's, the blur's and a
+    JPEG's soft edges add (a 2-pixel grid line of a 40-pixel crop is 10-12 pixels wide there); but
+    at most twice RULED_WIDTH: under 32 pixels, a crop holds a digit's bitmap, not a page, and a
+    2-pixel stroke of the digit is as wide."""
+    return max(RULED_WIDTH, min(2 * RULED_WIDTH, RULED_SENT * MIN_WORK_SIZE / long_side + 4))
 
 
 def _long_runs(grid: np.ndarray, length: int) -> np.ndarray:
@@ -1082,7 +1093,8 @@ def _mnist_style_of_gray(gray: Image.Image, inverted: bool = False) -> np.ndarra
     # A small scan or drawing that the digit fills runs its strokes from edge to edge, where a page's
     # lines, boxes and edges run: it is not searched for them.
     page = not small_drawing
-    lines = ruled_lines(faint, drawn=noise == 0) if page else np.zeros_like(faint)  # no grain: drawn
+    widest = ruled_width(max(gray.size))
+    lines = ruled_lines(faint, noise == 0, widest) if page else np.zeros_like(faint)  # no grain: drawn
     box = box_sides(faint) if page else np.zeros_like(faint)  # with the ruled lines: a comb's rows run across
     if box.any():  # a printed box is often darker than the digit: the digit's level is found without it
         lines |= box
