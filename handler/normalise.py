@@ -33,6 +33,7 @@ SHADOW_BORDER = 0.15  # share of the border's tiles off the smooth paper surface
 SHADOW_DEPTH = 0.85  # of the way from the paper up to the ink: a shadow dims the paper less than that
 LIT_BORDER = 0.2  # a shadow darkens most of the border, but paper still shows lit on at least this share of it
 FLAT_GROUND = 0.1  # share of the border exactly at the image's darkest or lightest level: a drawn or scanned ground
+GRAINY_GROUND = 0.25  # share of the ground near that level that is off it: a photo's grain beside clipped paper
 LIT_STEP = 40.0  # of 255: how much brighter that lit paper is than the shaded; ink runs across a border in strokes
 GLARE_WINDOW = 1 / 6  # of the short side: a lamp's glare is wider than this, a stroke is thinner
 GLARE_PERCENTILE = 99.5  # a glare's peak stands off the window's median in few pixels, a stroke in many
@@ -211,10 +212,12 @@ def _local_median(pixels: np.ndarray, window: float) -> np.ndarray:
 
 def _border(pixels: np.ndarray) -> np.ndarray:
     """The pixels within a twentieth of the short side (one at least) of the image's edges (the corners twice)."""
-    band = max(1, round(min(pixels.shape) * 0.05))
-    return np.concatenate(
-        [pixels[:band].ravel(), pixels[-band:].ravel(), pixels[:, :band].ravel(), pixels[:, -band:].ravel()]
-    )
+    return np.concatenate([strip.ravel() for strip in _border_strips(pixels)])
+
+
+def _border_strips(pixels: np.ndarray) -> tuple[np.ndarray, ...]:
+    """`_border`'s four strips, each from its edge inward (views)."""
+    return _strips(pixels, max(1, round(min(pixels.shape) * 0.05)))
 
 
 def _flat_at(border: np.ndarray, level: float) -> bool:
@@ -226,10 +229,25 @@ def _flat_at(border: np.ndarray, level: float) -> bool:
 
 def has_flat_ground(gray: Image.Image) -> bool:
     """Whether the image's ground is drawn or scanned flat, at its darkest or lightest level (an 8x8
-    scan, a pad's export, an icon), rather than photographed: a photo's paper has grain."""
+    scan, a pad's export, an icon), rather than photographed: a photo's paper has grain. An
+    overexposed photo's paper lies flat at white too, where the light clipped it, but shows its
+    grain beside the clipped patches (`_grainy_at`): taken for a drawing, a close crop of squared
+    paper photographed so was not searched for the page's lines, and they were read with the digit."""
     pixels = np.asarray(gray)
     border = _border(pixels)
-    return _flat_at(border, pixels.min()) or _flat_at(border, pixels.max())
+    return any(_flat_at(border, level) and not _grainy_at(pixels, level) for level in (pixels.min(), pixels.max()))
+
+
+def _grainy_at(pixels: np.ndarray, level: int) -> bool:
+    """Whether the ground near `level` along the image's border (`_border`'s band; pixels whose 3x3
+    neighbourhood lies within MIN_CONTRAST of it, so not a stroke's soft edge) is off it in more than
+    GRAINY_GROUND of its pixels: a photo's clipped paper, where a drawing's ground lies at it."""
+    near = [
+        strip[ndimage.minimum_filter(np.abs(strip.astype(np.int16) - int(level)) <= MIN_CONTRAST, size=3)]
+        for strip in _border_strips(pixels)
+    ]
+    ground = np.concatenate(near)
+    return bool(ground.size and (ground != level).mean() > GRAINY_GROUND)
 
 
 def tile_levels(pixels: np.ndarray, tiles: int = 16, percentile: float = 10) -> np.ndarray:
