@@ -8,7 +8,7 @@ to thumbnails of 8, 12 and 16 pixels and sent enlarged (blocky or smooth), store
 and bitmaps and pad drawings that the digit fills to the edge (8x8 block counts, 32x32, and that
 enlarged; a one-pixel pen on a 32x32 or 96x96 pad), written in a form's box and cropped on it
 as a scanner or a form reader crops a cell (or a little past it, into the next cell of a grid)
-or in a box drawn by hand around it,
+or in a box drawn by hand around it, or on squared paper photographed and cropped close,
 and digits typed in the handwriting-like and other fonts Debian ships, jittered in size, slant,
 rotation, position and weight, as a stand-in for writers MNIST never saw. Each is sent dark on
 light paper (uneven light, grain, JPEG) or as a transparent canvas export, the ways people send
@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw, ImageFont
 from scipy import ndimage
 from skimage.morphology import skeletonize
 
-from tests.realistic import encode_as, on_paper
+from tests.realistic import encode_as, on_paper, ruling
 
 Renderer = Callable[[Image.Image, int, np.random.Generator], bytes]
 
@@ -439,6 +439,43 @@ def hand_box_set(digits: list[tuple[Image.Image, int]], seed: int) -> list[tuple
     """Each digit as a `hand_box`, sent as a PNG."""
     rng = np.random.default_rng(seed)
     return [(encode_as(Image.fromarray(hand_box(digit, rng)), "PNG"), label) for digit, label in digits]
+
+
+# --- squared paper, cropped close ------------------------------------------------------------------
+
+
+def squared_crop(digit: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """The digit written on a squared page, photographed and cropped close around it, as a person
+    crops one digit out of an exercise book: 40-200 px high, 0.8-1.25 as wide, the digit 50-85% of
+    the height anywhere inside; squares a fifth to three fifths of the height, so 1.7-6 across;
+    lines 1 px to a fifteenth of a square, 60-190 grey, leaning up to 5 degrees and bowed on a
+    third of the crops; dark ink, paper lit unevenly, grain."""
+    height = int(rng.integers(40, 201))
+    width = round(height * rng.uniform(0.8, 1.25))
+    pitch = height * rng.uniform(0.2, 0.6)
+    thickness = int(rng.integers(1, max(1, round(pitch / 15)) + 1))
+    bend = rng.uniform(0.01, 0.04) * height if rng.random() < 1 / 3 else 0.0
+    lines = ruling(width, height, pitch, rng.uniform(-5, 5), thickness, True, rng.uniform(0, pitch), bend)
+    ink = digit.crop(digit.getbbox())
+    fit = min(height * rng.uniform(0.5, 0.85) / ink.size[1], 0.95 * width / ink.size[0])
+    size = (max(1, round(ink.size[0] * fit)), max(1, round(ink.size[1] * fit)))
+    coverage = np.zeros((height, width), dtype=np.float32)
+    top, left = int(rng.integers(0, height - size[1] + 1)), int(rng.integers(0, width - size[0] + 1))
+    glyph = np.asarray(ink.resize(size, Image.Resampling.BICUBIC), dtype=np.float32) / 255
+    coverage[top : top + size[1], left : left + size[0]] = np.clip(glyph, 0, 1)
+    ramp = np.linspace(-1, 1, width)[None, :] * rng.uniform(0, 25) + np.linspace(-1, 1, height)[:, None] * rng.uniform(
+        -15, 15
+    )
+    paper = rng.uniform(190, 240) + ramp + rng.normal(0, rng.uniform(2, 7), (height, width))
+    paper = paper * (1 - lines) + rng.uniform(60, 190) * lines
+    gray = paper * (1 - coverage) + rng.uniform(15, 70) * coverage
+    return Image.fromarray(np.clip(gray, 0, 255).astype(np.uint8))
+
+
+def squared_crop_set(digits: list[tuple[Image.Image, int]], seed: int) -> list[tuple[bytes, int]]:
+    """Each digit as a `squared_crop`, sent as a JPEG, as a phone saves the crop."""
+    rng = np.random.default_rng(seed)
+    return [(encode_as(squared_crop(digit, rng), "JPEG"), label) for digit, label in digits]
 
 
 # --- other hands: digits in fonts -------------------------------------------------------------------

@@ -85,6 +85,7 @@ SETS = {
     "form-row": "a cell of a row of boxes, touching or up to 3% apart, cropped past the next box's line beside its own",
     "hand-box": "a box drawn by hand around the digit: a 1-3.5% pen wandering up to 2.5% of the side, corners missed",
     "form-crossing": "a cell of a form's grid, the next cell's digit written across the shared line up to 10% into it",
+    "squared-close": "a photo of squared paper cropped close: 1.7-6 squares across, lines 1 px to 1/15 of a square",
     **{kind: "MNIST's strokes as people send them (tests/realistic.py), digits 0-199" for kind in realistic.RENDERERS},
 }
 
@@ -114,6 +115,7 @@ def evaluation_sets(mnist_test_images) -> dict[tuple[str, str], list[tuple[bytes
     sets["form-row", "40-100 px PNG"] = handwriting.grid_cell_set(digits, seed=52, cell=handwriting.row_cell)
     sets["hand-box", "40-100 px PNG"] = handwriting.hand_box_set(digits, seed=53)
     sets["form-crossing", "40-100 px PNG"] = handwriting.grid_cell_set(digits, seed=54, cell=handwriting.crossing_cell)
+    sets["squared-close", "40-200 px JPEG"] = handwriting.squared_crop_set(digits, seed=55)
     # The kinds the first version was measured on, with its digits (the first 200) and seeds, so that
     # the figures compare with the ones it published.
     first = [mnist_test_images[index] for index in range(DIGITS)]
