@@ -444,12 +444,12 @@ def hand_box_set(digits: list[tuple[Image.Image, int]], seed: int) -> list[tuple
 # --- squared paper, cropped close ------------------------------------------------------------------
 
 
-def squared_crop(digit: Image.Image, rng: np.random.Generator) -> Image.Image:
+def squared_crop(digit: Image.Image, rng: np.random.Generator) -> np.ndarray:
     """The digit written on a squared page, photographed and cropped close around it, as a person
     crops one digit out of an exercise book: 40-200 px high, 0.8-1.25 as wide, the digit 50-85% of
-    the height anywhere inside; squares a fifth to three fifths of the height, so 1.7-6 across;
+    the height anywhere inside; squares a fifth to three fifths of the height, so 1.7-5 high;
     lines 1 px to a fifteenth of a square, 60-190 grey, leaning up to 5 degrees and bowed on a
-    third of the crops; dark ink, paper lit unevenly, grain."""
+    third of the crops; dark ink, paper lit unevenly (clipped to white in patches on a few), grain."""
     height = int(rng.integers(40, 201))
     width = round(height * rng.uniform(0.8, 1.25))
     pitch = height * rng.uniform(0.2, 0.6)
@@ -462,20 +462,20 @@ def squared_crop(digit: Image.Image, rng: np.random.Generator) -> Image.Image:
     coverage = np.zeros((height, width), dtype=np.float32)
     top, left = int(rng.integers(0, height - size[1] + 1)), int(rng.integers(0, width - size[0] + 1))
     glyph = np.asarray(ink.resize(size, Image.Resampling.BICUBIC), dtype=np.float32) / 255
-    coverage[top : top + size[1], left : left + size[0]] = np.clip(glyph, 0, 1)
+    coverage[top : top + size[1], left : left + size[0]] = glyph
     ramp = np.linspace(-1, 1, width)[None, :] * rng.uniform(0, 25) + np.linspace(-1, 1, height)[:, None] * rng.uniform(
         -15, 15
     )
     paper = rng.uniform(190, 240) + ramp + rng.normal(0, rng.uniform(2, 7), (height, width))
     paper = paper * (1 - lines) + rng.uniform(60, 190) * lines
     gray = paper * (1 - coverage) + rng.uniform(15, 70) * coverage
-    return Image.fromarray(np.clip(gray, 0, 255).astype(np.uint8))
+    return np.clip(gray, 0, 255).astype(np.uint8)
 
 
 def squared_crop_set(digits: list[tuple[Image.Image, int]], seed: int) -> list[tuple[bytes, int]]:
     """Each digit as a `squared_crop`, sent as a JPEG, as a phone saves the crop."""
     rng = np.random.default_rng(seed)
-    return [(encode_as(squared_crop(digit, rng), "JPEG"), label) for digit, label in digits]
+    return [(encode_as(Image.fromarray(squared_crop(digit, rng)), "JPEG"), label) for digit, label in digits]
 
 
 # --- other hands: digits in fonts -------------------------------------------------------------------

@@ -85,7 +85,7 @@ SETS = {
     "form-row": "a cell of a row of boxes, touching or up to 3% apart, cropped past the next box's line beside its own",
     "hand-box": "a box drawn by hand around the digit: a 1-3.5% pen wandering up to 2.5% of the side, corners missed",
     "form-crossing": "a cell of a form's grid, the next cell's digit written across the shared line up to 10% into it",
-    "squared-close": "a photo of squared paper cropped close: 1.7-6 squares across, lines 1 px to 1/15 of a square",
+    "squared-close": "a photo of squared paper cropped close: 1.7-5 squares high, lines 1 px to 1/15 of a square",
     **{kind: "MNIST's strokes as people send them (tests/realistic.py), digits 0-199" for kind in realistic.RENDERERS},
 }
 
