@@ -5,10 +5,12 @@
 The 12-megapixel case is a phone photo of a digit on paper (4000x3000 JPEG, about as large as
 phones write). It shows what draft-mode decoding buys: the same pipeline with a full-size decode is
 measured beside it, in the same run, so the ratio is meaningful on a noisy machine. The notebook
-page is the one upload here whose ink crosses the whole image, so it alone pays for the search for
-ruled lines; the shaded page and the glare pay for flooding the paper's level on each side of the edge;
-the form alone has a box's sides to take out (every upload pays for looking for long level runs).
-A thumbnail or a small photo is enlarged to 192 pixels before all that; the 8x8 scan is measured
+page and the close crop of squared paper are the uploads here whose ink crosses the whole image,
+so they alone pay for the search for ruled lines (the squared crop both ways, once enlarged); the
+shaded page and the glare pay for flooding the paper's level on each side of the edge; the form
+alone has a box's sides to take out (every upload pays for looking for long level runs), and the
+form's cell cropped on its box has its frame found and painted out before all that. A thumbnail
+or a small photo is enlarged to 192 pixels first; the 8x8 scan is measured
 enlarged only to 96 beside it, what a small image's searches would cost at that size. Beside the
 pipeline, the default network's forward pass as served (reading each digit with three pens,
 each turned three ways, model/reading.py) is measured against the same network reading it once,
@@ -32,7 +34,7 @@ from handler import decode, normalise
 from handler.image import image_bytes_to_tensor
 from model import DEFAULT_NETWORK, load
 from model.reading import Readings
-from tests.handwriting import frame_filling_set
+from tests.handwriting import form_cell_set, frame_filling_set, squared_crop_set
 from tests.helpers import encoded, png_bytes
 from tests.realistic import canvas_export, in_a_form_box, in_dim_light_with_glare, on_paper, ruled_paper, shadowed
 from training.data import default_root
@@ -83,6 +85,8 @@ def main() -> None:
 
     digit = datasets.MNIST(default_root(), train=False, download=True)[0][0]
     photo, scan = phone_photo(digit), frame_filling_set([(digit, 7)], 0, "8x8")[0][0]
+    cell, squared = form_cell_set([(digit, 7)], 0)[0][0], squared_crop_set([(digit, 7)], 0)[0][0]
+    cell_size, squared_size = ("x".join(map(str, Image.open(io.BytesIO(data)).size)) for data in (cell, squared))
     cases = {
         "28x28 MNIST PNG": png_bytes(digit),
         "8x8 scan PNG (enlarged: a thumbnail)": scan,
@@ -91,6 +95,8 @@ def main() -> None:
         "notebook page JPEG (its ruled lines traced)": ruled_paper(digit, np.random.default_rng(0)),
         "page half in a shadow JPEG (the paper flooded)": shadowed(digit, np.random.default_rng(0)),
         "digit in a form's box JPEG (the box's sides taken out)": in_a_form_box(digit, np.random.default_rng(0)),
+        f"form's cell cropped on its box, {cell_size} PNG (its frame painted out)": cell,
+        f"squared paper cropped close, {squared_size} JPEG (enlarged, its grid traced)": squared,
         "dim page with a lamp's glare JPEG": in_dim_light_with_glare(digit, np.random.default_rng(0)),
         f"4000x3000 phone JPEG ({len(photo) / 1e6:.1f} MB)": photo,
     }
