@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw, ImageFont
 from scipy import ndimage
 from skimage.morphology import skeletonize
 
-from tests.realistic import encode_as, on_paper, ruling
+from tests.realistic import encode_as, light_ramp, on_paper, ruling
 
 Renderer = Callable[[Image.Image, int, np.random.Generator], bytes]
 
@@ -463,9 +463,7 @@ def squared_crop(digit: Image.Image, rng: np.random.Generator) -> np.ndarray:
     top, left = int(rng.integers(0, height - size[1] + 1)), int(rng.integers(0, width - size[0] + 1))
     glyph = np.asarray(ink.resize(size, Image.Resampling.BICUBIC), dtype=np.float32) / 255
     coverage[top : top + size[1], left : left + size[0]] = glyph
-    ramp = np.linspace(-1, 1, width)[None, :] * rng.uniform(0, 25) + np.linspace(-1, 1, height)[:, None] * rng.uniform(
-        -15, 15
-    )
+    ramp = light_ramp(width, height, rng.uniform(0, 25), rng.uniform(-15, 15))
     paper = rng.uniform(190, 240) + ramp + rng.normal(0, rng.uniform(2, 7), (height, width))
     paper = paper * (1 - lines) + rng.uniform(60, 190) * lines
     gray = paper * (1 - coverage) + rng.uniform(15, 70) * coverage

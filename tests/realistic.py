@@ -27,6 +27,12 @@ def _enlarged(digit: Image.Image, rng: np.random.Generator, angle: float = 0.0) 
     return glyph.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True) if angle else glyph
 
 
+def light_ramp(width: int, height: int, across: float, down: float) -> np.ndarray:
+    """Uneven light over a page, in grey levels: a ramp `across` levels from the middle to the right
+    edge (as far below it at the left) and `down` levels likewise from the middle to the bottom."""
+    return np.linspace(-1, 1, width)[None, :] * across + np.linspace(-1, 1, height)[:, None] * down
+
+
 def ruling(
     width: int,
     height: int,
@@ -118,9 +124,7 @@ def on_paper(
         alpha = np.maximum(alpha, np.asarray(line, dtype=np.float32) / 255 * 0.8)
     if box:
         alpha = np.maximum(alpha, _form_box(width, height, (left, top, size), rng))
-    ramp = np.linspace(-1, 1, width)[None, :] * rng.uniform(10, 35) + np.linspace(-1, 1, height)[:, None] * rng.uniform(
-        -20, 20
-    )
+    ramp = light_ramp(width, height, rng.uniform(10, 35), rng.uniform(-20, 20))
     paper = rng.uniform(185, 235) + ramp + rng.normal(0, 7, (height, width))
     if ruled:
         lines = notebook_ruling(width, height, size * rng.uniform(0.35, 1.1), rng)
@@ -198,9 +202,7 @@ def on_a_board(digit: Image.Image, rng: np.random.Generator) -> bytes:
     alpha = np.zeros((height, width), dtype=np.float32)
     alpha[top : top + size, left : left + size] = np.asarray(glyph, dtype=np.float32) / 255
     alpha *= np.clip(ndimage.gaussian_filter(rng.normal(0.85, 0.3, alpha.shape), sigma=1.0), 0.3, 1)
-    ramp = np.linspace(-1, 1, width)[None, :] * rng.uniform(5, 25) + np.linspace(-1, 1, height)[:, None] * rng.uniform(
-        -15, 15
-    )
+    ramp = light_ramp(width, height, rng.uniform(5, 25), rng.uniform(-15, 15))
     board = rng.uniform(25, 80) + ramp + rng.normal(0, rng.uniform(3, 8), (height, width))
     gray = board * (1 - alpha) + rng.uniform(150, 235) * alpha
     return encode_as(Image.fromarray(np.clip(gray, 0, 255).astype(np.uint8)), "JPEG")
