@@ -10,11 +10,11 @@ so they alone pay for the search for ruled lines (the squared crop both ways, on
 shaded page and the glare pay for flooding the paper's level on each side of the edge; the form
 alone has a box's sides to take out (every upload pays for looking for long level runs), and the
 form's cell cropped on its box has its frame found and painted out before all that. A thumbnail
-or a small photo is enlarged to 192 pixels first; the 8x8 scan is measured
-enlarged only to 96 beside it, what a small image's searches would cost at that size. Beside the
-pipeline, the default network's forward pass as served (reading each digit with three pens,
-each turned three ways, model/reading.py) is measured against the same network reading it once,
-per batch of 1 and of 32.
+or a small photo is enlarged to 192 pixels first; the 8x8 scan is measured enlarged only to 96
+beside it, what a small image's searches would cost at that size. Beside the pipeline, the
+default network's forward pass as served (reading each digit with three pens, each turned three
+ways, model/reading.py) is measured against the same network reading it once, per batch of 1
+and of 32.
 """
 
 import argparse
