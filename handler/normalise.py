@@ -34,6 +34,7 @@ SHADOW_DEPTH = 0.85  # of the way from the paper up to the ink: a shadow dims th
 LIT_BORDER = 0.2  # a shadow darkens most of the border, but paper still shows lit on at least this share of it
 FLAT_GROUND = 0.1  # share of the border exactly at the image's darkest or lightest level: a drawn or scanned ground
 GRAINY_GROUND = 0.25  # share of the ground near that level that is off it: a photo's grain beside clipped paper
+JPEG_REACH = 7  # pixels: a JPEG's ringing stays inside the 8x8 block a stroke crosses
 LIT_STEP = 40.0  # of 255: how much brighter that lit paper is than the shaded; ink runs across a border in strokes
 GLARE_WINDOW = 1 / 6  # of the short side: a lamp's glare is wider than this, a stroke is thinner
 GLARE_PERCENTILE = 99.5  # a glare's peak stands off the window's median in few pixels, a stroke in many
@@ -215,9 +216,9 @@ def _border(pixels: np.ndarray) -> np.ndarray:
     return np.concatenate([strip.ravel() for strip in _border_strips(pixels)])
 
 
-def _border_strips(pixels: np.ndarray) -> tuple[np.ndarray, ...]:
-    """`_border`'s four strips, each from its edge inward (views)."""
-    return _strips(pixels, max(1, round(min(pixels.shape) * 0.05)))
+def _border_strips(pixels: np.ndarray, deeper: int = 0) -> tuple[np.ndarray, ...]:
+    """`_border`'s four strips, each from its edge inward (views), `deeper` pixels deeper."""
+    return _strips(pixels, max(1, round(min(pixels.shape) * 0.05)) + deeper)
 
 
 def _flat_at(border: np.ndarray, level: float) -> bool:
@@ -239,13 +240,18 @@ def has_flat_ground(gray: Image.Image) -> bool:
 
 
 def _grainy_at(pixels: np.ndarray, level: int) -> bool:
-    """Whether the ground near `level` along the image's border (`_border`'s band; pixels whose 3x3
-    neighbourhood lies within MIN_CONTRAST of it, so not a stroke's soft edge) is off it in more than
-    GRAINY_GROUND of its pixels: a photo's clipped paper, where a drawing's ground lies at it."""
-    near = [
-        strip[ndimage.minimum_filter(np.abs(strip.astype(np.int16) - int(level)) <= MIN_CONTRAST, size=3)]
-        for strip in _border_strips(pixels)
-    ]
+    """Whether the ground near `level` along the image's border (`_border`'s band; pixels with no
+    pixel further than MIN_CONTRAST from it within JPEG_REACH, so neither a stroke's soft edge nor
+    the ringing a JPEG leaves in a block a stroke crosses) is off it in more than GRAINY_GROUND of
+    its pixels: a photo's clipped paper, where a drawing's ground lies at it. Looked at within 1
+    pixel only, a 32-pixel pad drawing sent as a JPEG passed for a photo (its strokes reach its
+    edges), was searched for a page's lines, and lost strokes it runs from edge to edge."""
+    band = len(_border_strips(pixels)[0])
+    near = []
+    for strip in _border_strips(pixels, deeper=JPEG_REACH):
+        off = np.abs(strip.astype(np.int16) - int(level)) > MIN_CONTRAST
+        calm = ~ndimage.maximum_filter(off, size=2 * JPEG_REACH + 1)[:band]
+        near.append(strip[:band][calm])
     ground = np.concatenate(near)
     return bool(ground.size and (ground != level).mean() > GRAINY_GROUND)
 
