@@ -59,7 +59,9 @@ def decode_image(data: bytes) -> Image.Image:
             f"The JPEG has {scans:,} scans; at most {MAX_JPEG_SCANS} are accepted (cameras write up to about 10).",
             status=413,
         )
-    image.draft("L", DRAFT_SIZE)  # JPEG only; a no-op for the other formats
+    # JPEG only (a no-op for the other formats): YCbCr as coded, so that lightness is libjpeg's own Y
+    # and colour stays for a digit that only colour shows (handler.normalise.to_grayscale).
+    image.draft("YCbCr", DRAFT_SIZE)
     try:
         image.load()  # the first frame only, for GIF and animated WebP
         image.thumbnail(LOAD_SIZE)  # in place, keeping the mode (palette and 1-bit by nearest neighbour)

@@ -27,6 +27,8 @@ WORK_SIZE = 256  # long side at which the digit is looked for: ample for a 20x20
 # then about as large as in a photo reduced to WORK_SIZE, which the page searches' widths are set for.
 MIN_WORK_SIZE = 192
 MIN_CONTRAST = 12.0  # of 255: ink fainter than this above the paper is texture, not a digit
+COLOUR_GAIN = 3.0  # a colour axis replaces lightness where it shows the image this many times as contrasted
+COLOUR_SAMPLE = 128  # pixels, long side: the colours' statistics are taken on a copy this small
 NOISE_MARGIN = 8.0  # ink must also stand this many times the image's pixel noise above the paper
 UNEVEN_PAPER = 12.0  # of 255: paper whose lighting varies more than this across the image is flattened
 SHADOW_BORDER = 0.15  # share of the border's tiles off the smooth paper surface: a shadow's edge crosses
@@ -88,7 +90,41 @@ def to_grayscale(image: Image.Image) -> Image.Image:
             flattened = Image.new("L", image.size, 255 if ink_luminance < 128 else 0)
             flattened.paste(luminance, mask=alpha)
             return flattened
-    return image.convert("L")
+    if image.mode not in ("RGB", "RGBA", "YCbCr", "P", "CMYK"):
+        return image.convert("L")
+    # A JPEG arrives as libjpeg's YCbCr (handler/decode.py): its Y is the lightness, as decoded.
+    lightness = image.getchannel("Y") if image.mode == "YCbCr" else image.convert("L")
+    rgb = image.convert("RGB")
+    sample = rgb.copy()
+    sample.thumbnail((COLOUR_SAMPLE, COLOUR_SAMPLE), Image.Resampling.BILINEAR)
+    axis = colour_axis(np.asarray(sample, dtype=np.float64).reshape(-1, 3))
+    return lightness if axis is None else rgb.convert("L", matrix=axis)
+
+
+def _spread(values: np.ndarray) -> float:
+    low, high = np.percentile(values, (0.5, 99.5))
+    return float(high - low)
+
+
+def colour_axis(colours: np.ndarray) -> tuple[float, float, float, float] | None:
+    """The RGB → grey matrix along which `colours` (N x 3) differ most, where that axis shows them
+    COLOUR_GAIN times as contrasted as lightness does; None elsewhere, which is nearly always.
+    A digit drawn in one colour on another of the same lightness (red on green, yellow on white)
+    has no contrast in lightness, and lightness would find no digit; everything that has some
+    keeps it, so grey photos, tinted paper and dark pens of any colour read as they always have.
+    The axis keeps lightness's sense (ink darker in lightness stays darker) and maps 0-255 into 0-255."""
+    if len(colours) < 2:  # a one-pixel image has no spread to compare
+        return None
+    lightness = colours @ np.array([0.299, 0.587, 0.114])
+    _, vectors = np.linalg.eigh(np.cov(colours, rowvar=False))
+    axis = vectors[:, -1]  # the largest eigenvalue's: where the colours differ most
+    along = colours @ axis
+    agrees = np.dot(along - along.mean(), lightness - lightness.mean()) >= 0
+    axis = axis / np.abs(axis).sum() * (1.0 if agrees else -1.0)
+    if _spread(colours @ axis) <= COLOUR_GAIN * _spread(lightness):
+        return None
+    offset = -255.0 * float(np.minimum(axis, 0).sum())
+    return (float(axis[0]), float(axis[1]), float(axis[2]), offset)
 
 
 def to_working_size(gray: Image.Image) -> Image.Image:

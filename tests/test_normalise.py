@@ -8,6 +8,7 @@ import pytest
 from PIL import Image, ImageDraw
 from scipy import ndimage
 
+from handler.decode import DRAFT_SIZE, decode_image
 from handler.errors import RequestError
 from handler.normalise import (
     PEN_RANGE,
@@ -309,6 +310,47 @@ def test_pure_noise_is_no_digit(size, seed):
     with pytest.raises(RequestError) as raised:
         mnist_style(Image.fromarray(noise))
     assert raised.value.error_type == "no_digit"
+
+
+def in_colour(digit: Image.Image, ground: tuple[int, ...], ink: tuple[int, ...], fmt: str) -> bytes:
+    """The MNIST `digit` enlarged to 140 px, drawn in `ink` on `ground` (RGB) and sent as `fmt`."""
+    coverage = np.asarray(digit.resize((140, 140), Image.Resampling.BICUBIC), dtype=float)[..., None] / 255
+    pixels = np.asarray(ground, dtype=float) * (1 - coverage) + np.asarray(ink, dtype=float) * coverage
+    return encode_as(Image.fromarray(pixels.astype(np.uint8), "RGB"), fmt)
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+@pytest.mark.parametrize(
+    ("ground", "ink"),
+    [((60, 150, 60), (220, 60, 60)), ((120, 120, 200), (200, 110, 90)), ((128, 128, 128), (200, 60, 200))],
+    ids=["red-on-green", "orange-on-blue", "magenta-on-grey"],
+)
+@pytest.mark.parametrize("index", [1003, 1011])  # a 1 and a 0
+def test_a_digit_that_only_its_colour_shows_reads_as_it_does_in_grey(mnist_test_images, index, ground, ink, fmt):
+    """A brush on a ground of about the same lightness, as a drawing app lets one pick: lightness
+    shows the strokes 5-10 grey levels off the ground, fainter than ink (no_digit when only
+    lightness was looked at). The colours' own axis shows them, and the digit reads as it does
+    drawn black on white."""
+    digit = mnist_test_images[index][0]
+    coloured = mnist_style(decode_image(in_colour(digit, ground, ink, fmt))).astype(float)
+    grey = mnist_style(decode_image(in_colour(digit, (255, 255, 255), (0, 0, 0), "PNG"))).astype(float)
+    assert np.corrcoef(coloured.ravel(), grey.ravel())[0, 1] > 0.9
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+@pytest.mark.parametrize(
+    ("ground", "ink"),
+    [((248, 246, 237), (20, 50, 150)), ((235, 244, 237), (195, 45, 62)), ((250, 235, 110), (30, 40, 90))],
+    ids=["blue-ballpoint", "red-pen", "sticky-note"],
+)
+def test_colours_that_lightness_tells_apart_are_read_by_their_lightness_as_before(mnist_test_images, ground, ink, fmt):
+    """A coloured pen on white or dark ink on coloured paper shows its digit in lightness, which
+    every other step was made on: the grey is exactly the lightness a JPEG decoded straight to grey
+    (as before colour was looked at) or a plain conversion gives."""
+    data = in_colour(mnist_test_images[1003][0], ground, ink, fmt)
+    lightness = Image.open(io.BytesIO(data))
+    lightness.draft("L", DRAFT_SIZE)
+    assert np.array_equal(np.asarray(to_grayscale(decode_image(data))), np.asarray(lightness.convert("L")))
 
 
 def test_a_faint_digit_on_grainy_paper_is_still_found():
