@@ -148,7 +148,11 @@ def to_working_size(gray: Image.Image) -> Image.Image:
 def white_on_black(pixels: np.ndarray) -> np.ndarray:
     """Invert dark ink on a light background. The background is what the image's border shows: a
     digit is written inside the frame, while a marker digit may cover most of the image. Paper is
-    light, but a photo taken in dim light shows it grey, darker than mid-grey: there the ink tells,
+    light, but a canvas lighter than mid-grey may carry a brush lighter still (yellow on pink):
+    where nothing reaches below such a ground by MIN_CONTRAST, no ink is dark, and if the
+    strokes' edges tell light ink (`_ink_side`, below), the image is kept as it is. (Deciding by
+    which side reaches further turned over dark ink on grey paper beside a white patch or strip,
+    an eighth of such photos.) A photo taken in dim light shows paper grey, darker than mid-grey: there the ink tells,
     reaching further below the paper's level than anything reaches above it, where a light stroke
     on a dark background reaches above. The extremes are taken after a slight blur, so that grain
     and JPEG noise do not count. A deep shadow over most of the border shows it grey too, but the
@@ -167,8 +171,11 @@ def white_on_black(pixels: np.ndarray) -> np.ndarray:
     few pixels, where a stroke's whole length stands off."""
     border = _border(pixels)
     level = float(np.median(border))
-    if level > 127:  # light paper, most uploads: decided without the blur
-        return 255 - pixels
+    if level > 127:  # light paper, most uploads
+        smooth = ndimage.gaussian_filter(pixels.astype(np.float32), sigma=1.0)
+        if level - float(smooth.min()) >= MIN_CONTRAST or _ink_side(smooth) <= 0:
+            return 255 - pixels
+        return pixels
     if _flat_at(border, pixels.min()):  # the image's darkest level is its ground
         return pixels
     if np.percentile(border, 100 * (1 - LIT_BORDER)) - level > LIT_STEP:

@@ -337,6 +337,39 @@ def test_a_digit_that_only_its_colour_shows_reads_as_it_does_in_grey(mnist_test_
     assert np.corrcoef(coloured.ravel(), grey.ravel())[0, 1] > 0.9
 
 
+@pytest.mark.parametrize(
+    ("ground", "ink"),
+    [((150, 150, 150), (230, 230, 230)), ((200, 130, 170), (250, 240, 80)), ((130, 120, 210), (60, 160, 240))],
+    ids=["light-on-grey", "yellow-on-pink", "sky-on-violet"],
+)
+@pytest.mark.parametrize("index", [1003, 1011])  # a 1 and a 0
+def test_a_light_brush_on_a_canvas_lighter_than_mid_grey_is_light_ink(mnist_test_images, index, ground, ink):
+    """A ground lighter than mid-grey was taken for paper under dark ink, whatever the strokes
+    were: a light brush on it was turned over with the ground, and the whole canvas read as the
+    digit. Strokes that reach further above the ground than anything reaches below it, with the
+    edges' vote (as on a dim page), are light ink: the digit reads as it does black on white."""
+    digit = mnist_test_images[index][0]
+    coloured = mnist_style(decode_image(in_colour(digit, ground, ink, "PNG"))).astype(float)
+    grey = mnist_style(decode_image(in_colour(digit, (255, 255, 255), (0, 0, 0), "PNG"))).astype(float)
+    assert np.corrcoef(coloured.ravel(), grey.ravel())[0, 1] > 0.9
+
+
+@pytest.mark.parametrize("strip", [slice(0, 30), slice(170, 200)])
+@pytest.mark.parametrize("index", [1003, 1011])
+def test_dark_ink_on_grey_paper_beside_a_white_strip_stays_dark_ink(mnist_test_images, index, strip):
+    """The other side of the light brush: grey paper photographed beside something white (the
+    table, a margin) reaches further above the paper than faint ink reaches below it. The ink is
+    still dark ink, as it reaches below by more than MIN_CONTRAST; deciding by which side reaches
+    further turned an eighth of such photos over."""
+    digit = mnist_test_images[index][0]
+    coverage = np.zeros((200, 200))
+    coverage[40:160, 40:160] = np.asarray(digit.resize((120, 120), Image.Resampling.BICUBIC)) / 255
+    page = np.full((200, 200), 165.0)
+    page[strip] = 250
+    photo = with_grain(page - 45 * coverage, sigma=3)
+    assert read_alike(np.asarray(photo), (255 - 255 * coverage).astype(np.uint8)) > 0.9
+
+
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
 @pytest.mark.parametrize(
     ("ground", "ink"),
