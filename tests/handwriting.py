@@ -9,6 +9,7 @@ and bitmaps and pad drawings that the digit fills to the edge (8x8 block counts,
 enlarged; a one-pixel pen on a 32x32 or 96x96 pad), written in a form's box and cropped on it
 as a scanner or a form reader crops a cell (or a little past it, into the next cell of a grid)
 or in a box drawn by hand around it, or on squared paper photographed and cropped close,
+written in colour (pens, paper, printed rulings, a drawing app's brush on a coloured canvas),
 and digits typed in the handwriting-like and other fonts Debian ships, jittered in size, slant,
 rotation, position and weight, as a stand-in for writers MNIST never saw. Each is sent dark on
 light paper (uneven light, grain, JPEG) or as a transparent canvas export, the ways people send
@@ -444,6 +445,21 @@ def hand_box_set(digits: list[tuple[Image.Image, int]], seed: int) -> list[tuple
 # --- squared paper, cropped close ------------------------------------------------------------------
 
 
+def placed(
+    digit: Image.Image, width: int, height: int, share: tuple[float, float], rng: np.random.Generator
+) -> np.ndarray:
+    """The digit's ink as coverage (0-1) of a `width` x `height` image: a random `share` of its
+    height (at most 95% of its width), anywhere inside it."""
+    ink = digit.crop(digit.getbbox())
+    fit = min(height * rng.uniform(*share) / ink.size[1], 0.95 * width / ink.size[0])
+    size = (max(1, round(ink.size[0] * fit)), max(1, round(ink.size[1] * fit)))
+    coverage = np.zeros((height, width), dtype=np.float32)
+    top, left = int(rng.integers(0, height - size[1] + 1)), int(rng.integers(0, width - size[0] + 1))
+    glyph = np.asarray(ink.resize(size, Image.Resampling.BICUBIC), dtype=np.float32) / 255
+    coverage[top : top + size[1], left : left + size[0]] = glyph
+    return coverage
+
+
 def squared_crop(digit: Image.Image, rng: np.random.Generator) -> np.ndarray:
     """The digit written on a squared page, photographed and cropped close around it, as a person
     crops one digit out of an exercise book: 40-200 px high, 0.8-1.25 as wide, the digit 50-85% of
@@ -456,13 +472,7 @@ def squared_crop(digit: Image.Image, rng: np.random.Generator) -> np.ndarray:
     thickness = int(rng.integers(1, max(1, round(pitch / 15)) + 1))
     bend = rng.uniform(0.01, 0.04) * height if rng.random() < 1 / 3 else 0.0
     lines = ruling(width, height, pitch, rng.uniform(-5, 5), thickness, True, rng.uniform(0, pitch), bend)
-    ink = digit.crop(digit.getbbox())
-    fit = min(height * rng.uniform(0.5, 0.85) / ink.size[1], 0.95 * width / ink.size[0])
-    size = (max(1, round(ink.size[0] * fit)), max(1, round(ink.size[1] * fit)))
-    coverage = np.zeros((height, width), dtype=np.float32)
-    top, left = int(rng.integers(0, height - size[1] + 1)), int(rng.integers(0, width - size[0] + 1))
-    glyph = np.asarray(ink.resize(size, Image.Resampling.BICUBIC), dtype=np.float32) / 255
-    coverage[top : top + size[1], left : left + size[0]] = glyph
+    coverage = placed(digit, width, height, (0.5, 0.85), rng)
     ramp = light_ramp(width, height, rng.uniform(0, 25), rng.uniform(-15, 15))
     paper = rng.uniform(190, 240) + ramp + rng.normal(0, rng.uniform(2, 7), (height, width))
     paper = paper * (1 - lines) + rng.uniform(60, 190) * lines
@@ -474,6 +484,52 @@ def squared_crop_set(digits: list[tuple[Image.Image, int]], seed: int) -> list[t
     """Each digit as a `squared_crop`, sent as a JPEG, as a phone saves the crop."""
     rng = np.random.default_rng(seed)
     return [(encode_as(Image.fromarray(squared_crop(digit, rng)), "JPEG"), label) for digit, label in digits]
+
+
+# --- in colour ---------------------------------------------------------------------------------------
+
+
+def _any_colour(rng: np.random.Generator, lightness: tuple[float, float] = (0.0, 1.0)) -> np.ndarray:
+    """An RGB colour of any hue, saturation 0.3-1 and value within `lightness` (0-1), as 0-255 floats."""
+    hsv = np.array([[[rng.uniform(0, 255), rng.uniform(0.3, 1) * 255, rng.uniform(*lightness) * 255]]])
+    return np.asarray(Image.fromarray(hsv.astype(np.uint8), "HSV").convert("RGB"), dtype=float)[0, 0]
+
+
+def coloured(digit: Image.Image, rng: np.random.Generator) -> bytes:
+    """The digit in colour, one of four ways in turn of a draw: a coloured pen on white paper
+    (a ballpoint to a pale felt tip), dark ink on coloured paper, ink on a page whose squared
+    or lined ruling is printed in colour (each photographed: light ramp, grain, JPEG with its
+    halved colour resolution), or a drawing app's brush on a canvas of another colour (PNG),
+    any pair a person tells apart (80 or more apart in RGB), lighter, darker or as light."""
+    way = int(rng.integers(4))
+    if way == 3:
+        coverage = placed(digit, 280, 280, (0.45, 0.8), rng)[..., None]
+        ground, ink = _any_colour(rng), _any_colour(rng)
+        while np.linalg.norm(ink - ground) < 80:
+            ink = _any_colour(rng)
+        canvas = ground * (1 - coverage) + ink * coverage
+        return encode_as(Image.fromarray(canvas.astype(np.uint8), "RGB"), "PNG")
+    height = int(rng.integers(150, 480))
+    width = round(height * rng.uniform(0.8, 1.25))
+    coverage = placed(digit, width, height, (0.45, 0.8), rng)[..., None]
+    white = rng.uniform(225, 250) * np.array([1.0, 0.98, rng.uniform(0.9, 1.0)])
+    paper = _any_colour(rng, (0.85, 1.0)) if way == 1 else white
+    ink = _any_colour(rng, {0: (0.2, 0.95), 1: (0.0, 0.35), 2: (0.0, 0.6)}[way])
+    light = light_ramp(width, height, rng.uniform(0, 20), rng.uniform(-15, 15))
+    page = paper + (light + rng.normal(0, rng.uniform(2, 6), (height, width)))[..., None]
+    if way == 2:
+        pitch, lean = height * rng.uniform(0.12, 0.35), rng.uniform(-4, 4)
+        squared, offset = bool(rng.random() < 0.5), rng.uniform(0, 40)
+        lines = ruling(width, height, pitch, lean, int(rng.integers(1, 3)), squared, offset)[..., None]
+        page = page * (1 - lines) + _any_colour(rng, (0.55, 0.95)) * lines
+    photo = page * (1 - coverage) + ink * coverage
+    return encode_as(Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8), "RGB"), "JPEG")
+
+
+def colour_set(digits: list[tuple[Image.Image, int]], seed: int) -> list[tuple[bytes, int]]:
+    """Each digit `coloured`."""
+    rng = np.random.default_rng(seed)
+    return [(coloured(digit, rng), label) for digit, label in digits]
 
 
 # --- other hands: digits in fonts -------------------------------------------------------------------
