@@ -94,11 +94,11 @@ def to_grayscale(image: Image.Image) -> Image.Image:
         return image.convert("L")
     # A JPEG arrives as libjpeg's YCbCr (handler/decode.py): its Y is the lightness, as decoded.
     lightness = image.getchannel("Y") if image.mode == "YCbCr" else image.convert("L")
-    rgb = image.convert("RGB")
-    sample = rgb.copy()
-    sample.thumbnail((COLOUR_SAMPLE, COLOUR_SAMPLE), Image.Resampling.BILINEAR)
-    axis = colour_axis(np.asarray(sample, dtype=np.float64).reshape(-1, 3))
-    return lightness if axis is None else rgb.convert("L", matrix=axis)
+    # Box-averaged before any conversion (a palette has no average: it is converted first).
+    source = image if image.mode in ("RGB", "YCbCr") else image.convert("RGB")
+    sample = source.reduce(-(-max(image.size) // COLOUR_SAMPLE))
+    axis = colour_axis(np.asarray(sample.convert("RGB"), dtype=np.float64).reshape(-1, 3))
+    return lightness if axis is None else source.convert("RGB").convert("L", matrix=axis)
 
 
 def _spread(values: np.ndarray) -> float:
@@ -116,7 +116,8 @@ def colour_axis(colours: np.ndarray) -> tuple[float, float, float, float] | None
     if len(colours) < 2:  # a one-pixel image has no spread to compare
         return None
     lightness = colours @ np.array([0.299, 0.587, 0.114])
-    _, vectors = np.linalg.eigh(np.cov(colours, rowvar=False))
+    centred = colours - colours.mean(axis=0)
+    _, vectors = np.linalg.eigh(centred.T @ centred)  # the covariance, up to a factor
     axis = vectors[:, -1]  # the largest eigenvalue's: where the colours differ most
     along = colours @ axis
     agrees = np.dot(along - along.mean(), lightness - lightness.mean()) >= 0
