@@ -79,7 +79,9 @@ def _no_digit() -> RequestError:
 
 def to_grayscale(image: Image.Image) -> Image.Image:
     """One 8-bit channel. Transparent pixels become the colour the ink is not: a canvas export keeps
-    its ink only in the alpha channel, and a plain conversion would turn it all black."""
+    its ink only in the alpha channel, and a plain conversion would turn it all black. A colour
+    image gives its lightness, or the axis its colours differ along where only that shows the
+    digit (`colour_axis`)."""
     if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
         rgba = image.convert("RGBA")
         alpha = rgba.getchannel("A")
@@ -102,6 +104,8 @@ def to_grayscale(image: Image.Image) -> Image.Image:
 
 
 def _spread(values: np.ndarray) -> float:
+    """How far apart `values` lie: 0.5th to 99.5th percentile, so that a few JPEG or edge pixels
+    do not count, while a digit's strokes, a few percent of the pixels, do."""
     low, high = np.percentile(values, (0.5, 99.5))
     return float(high - low)
 
@@ -109,10 +113,11 @@ def _spread(values: np.ndarray) -> float:
 def colour_axis(colours: np.ndarray) -> tuple[float, float, float, float] | None:
     """The RGB → grey matrix along which `colours` (N x 3) differ most, where that axis shows them
     COLOUR_GAIN times as contrasted as lightness does; None elsewhere, which is nearly always.
-    A digit drawn in one colour on another of the same lightness (red on green, yellow on white)
-    has no contrast in lightness, and lightness would find no digit; everything that has some
-    keeps it, so grey photos, tinted paper and dark pens of any colour read as they always have.
-    The axis keeps lightness's sense (ink darker in lightness stays darker) and maps 0-255 into 0-255."""
+    A digit drawn in one colour on another about as light (red on green, orange on blue) shows
+    lightness a few grey levels of contrast, fainter than ink, and lightness would find no digit.
+    Where lightness shows a third of the axis's contrast or more, it is kept, so grey photos,
+    tinted paper and dark pens of any colour read as they always have. The axis keeps
+    lightness's sense (what lightness shows darker stays darker) and maps 0-255 into 0-255."""
     if len(colours) < 2:  # a one-pixel image has no spread to compare
         return None
     lightness = colours @ np.array([0.299, 0.587, 0.114])
@@ -147,29 +152,28 @@ def to_working_size(gray: Image.Image) -> Image.Image:
 
 
 def white_on_black(pixels: np.ndarray) -> np.ndarray:
-    """Invert dark ink on a light background. The background is what the image's border shows: a
-    digit is written inside the frame, while a marker digit may cover most of the image. Paper is
-    light, but a canvas lighter than mid-grey may carry a brush lighter still (yellow on pink):
-    where nothing reaches below such a ground by MIN_CONTRAST, no ink is dark, and if the
-    strokes' edges tell light ink (`_ink_side`, below), the image is kept as it is. (Deciding by
-    which side reaches further turned over dark ink on grey paper beside a white patch or strip,
-    an eighth of such photos.) A photo taken in dim light shows paper grey, darker than mid-grey: there the ink tells,
-    reaching further below the paper's level than anything reaches above it, where a light stroke
-    on a dark background reaches above. The extremes are taken after a slight blur, so that grain
-    and JPEG noise do not count. A deep shadow over most of the border shows it grey too, but the
-    paper still shows lit along LIT_BORDER of it, where a light stroke crosses a border only in
-    strokes' widths; the lit paper reaches furthest above, so it must decide before the extremes.
-    But a light digit that fills a dark frame (an 8x8 scan shown white on black) touches a fifth of
-    its border too, and raises its median: there the image's darkest level is its ground, flat
-    along FLAT_GROUND of the border at least (`_flat_at`), where a photo's grain leaves its darkest
-    level to a few pixels, even where its dark ink touches the border (a digit cropped tightly). A
-    lamp's glare on a dim page reaches above too, further than the ink below, and may lift the
-    ink under it above the border's level: where something reaches above, the strokes' edges tell
-    which side of them the ground is on (`_ink_side`). Where no edge borders the ground, each pixel
-    is measured from the median of a window GLARE_WINDOW wide around it, which follows a glare's
-    smooth spot but not a thin stroke, and the two ways are compared by the pixels that reach
-    furthest (GLARE_PERCENTILE): the peak of a narrow glare stands above its window's median in
-    few pixels, where a stroke's whole length stands off."""
+    """Invert dark ink on a light background. The background is what the image's border shows: a digit
+    is written inside the frame, while a marker digit may cover most of the image. Paper is light, but
+    a canvas lighter than mid-grey may carry a brush lighter still (yellow on pink): where nothing
+    reaches below such a ground by MIN_CONTRAST, no ink is dark, and if the strokes' edges tell light
+    ink (`_ink_side`, below), the image is kept as it is. (Deciding by which side reaches further
+    turned over dark ink on grey paper beside a white patch or strip, an eighth of such photos.) A
+    photo taken in dim light shows paper grey, darker than mid-grey: there the ink tells, reaching
+    further below the paper's level than anything reaches above it, where a light stroke on a dark
+    background reaches above. The extremes are taken after a slight blur, so that grain and JPEG noise
+    do not count. A deep shadow over most of the border shows it grey too, but the paper still shows
+    lit along LIT_BORDER of it, where a light stroke crosses a border only in strokes' widths; the lit
+    paper reaches furthest above, so it must decide before the extremes. But a light digit that fills a
+    dark frame (an 8x8 scan shown white on black) touches a fifth of its border too, and raises its
+    median: there the image's darkest level is its ground, flat along FLAT_GROUND of the border at
+    least (`_flat_at`), where a photo's grain leaves its darkest level to a few pixels, even where its
+    dark ink touches the border (a digit cropped tightly). A lamp's glare on a dim page reaches above
+    too, further than the ink below, and may lift the ink under it above the border's level: where
+    something reaches above, the strokes' edges tell which side of them the ground is on (`_ink_side`).
+    Where no edge borders the ground, each pixel is measured from the median of a window GLARE_WINDOW
+    wide around it, which follows a glare's smooth spot but not a thin stroke, and the two ways are
+    compared by the pixels that reach furthest (GLARE_PERCENTILE): the peak of a narrow glare stands
+    above its window's median in few pixels, where a stroke's whole length stands off."""
     border = _border(pixels)
     level = float(np.median(border))
     if level > 127:  # light paper, most uploads

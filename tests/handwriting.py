@@ -496,7 +496,7 @@ def _any_colour(rng: np.random.Generator, lightness: tuple[float, float] = (0.0,
 
 
 def coloured(digit: Image.Image, rng: np.random.Generator) -> bytes:
-    """The digit in colour, one of four ways in turn of a draw: a coloured pen on white paper
+    """The digit in colour, one of four ways drawn at random: a coloured pen on white paper
     (a ballpoint to a pale felt tip), dark ink on coloured paper, ink on a page whose squared
     or lined ruling is printed in colour (each photographed: light ramp, grain, JPEG with its
     halved colour resolution), or a drawing app's brush on a canvas of another colour (PNG),
