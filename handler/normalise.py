@@ -54,6 +54,8 @@ FLOOR_SHARE = 0.5  # of Otsu's level: ink below it is paper in the contrast stre
 RULED_COVERAGE = 0.9  # a line inked across this share of the image, and at both edges, is the paper's ruling
 RULED_CLEAR = 0.4  # of the image: a ruled line shows its own thickness along this much, where no stroke runs along it
 RULED_WIDTH = 8  # pixels of the working size: a ruled line is at most this thick, with paper either side
+STROKE_THICKNESS = 1.0  # of the digit's pen: a line across the image this thick (to faint ink) may be its stroke
+STROKE_DARKNESS = 0.7  # of the digit's median ink: a line this dark may be its stroke; a page's are printed lighter
 RULED_SENT = 2  # pixels of a small image as sent: a ruled line is at most this thick before enlargement
 BOX_SIDE = 0.3  # of the image: a form's box around the digit has straight sides at least this long
 BOX_INSIDE = 0.8  # share of the rest of the ink that lies inside a box: the digit written in it
@@ -511,7 +513,15 @@ def trace_lines(grid: np.ndarray) -> list[np.ndarray]:
 
 
 def ruled_lines(ink_mask: np.ndarray, drawn: bool = False, widest: float = RULED_WIDTH) -> np.ndarray:
-    """The pixels of the lines that run across the whole image, level or upright, straight, leaning
+    """The pixels of all of `each_ruled_line`."""
+    level, upright = each_ruled_line(ink_mask, drawn, widest)
+    return np.logical_or.reduce([np.zeros_like(ink_mask), *level, *upright])
+
+
+def each_ruled_line(
+    ink_mask: np.ndarray, drawn: bool = False, widest: float = RULED_WIDTH
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The lines that run across the whole image, level or upright (each its pixels), straight, leaning
     or bent: a ruled or squared page's lines, photographed askew or curving over a notebook's
     spine, which cross the digit where one near the border does not. Each is traced as a path of
     ink (`trace_lines`) and is a line where it is inked across RULED_COVERAGE of the image (a faint
@@ -523,8 +533,9 @@ def ruled_lines(ink_mask: np.ndarray, drawn: bool = False, widest: float = RULED
     In an image `drawn` by software (no grain), a ruling is level or upright exactly, as a
     template's is, while a digit drawn on a pad that it fills runs its strokes from edge to edge,
     leaning and curved: only a photo's lines lean and bend."""
-    found = np.zeros_like(ink_mask)
-    for grid, marks in ((ink_mask, found), (ink_mask.T, found.T)):  # rows, then columns (views)
+    found: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
+    for upright in (False, True):  # rows, then columns
+        grid = ink_mask.T if upright else ink_mask
         height, width = grid.shape
         if grid.any(axis=0).mean() < RULED_COVERAGE:  # no line crosses: most images, found at once
             continue
@@ -553,8 +564,10 @@ def ruled_lines(ink_mask: np.ndarray, drawn: bool = False, widest: float = RULED
             if max(beside) >= 0.5:
                 continue
             line = (offsets > -above) & (offsets < below) & clear
+            marks = np.zeros_like(grid)
             marks[rows[line], np.broadcast_to(columns, line.shape)[line]] = True
-    return found & ink_mask
+            found[upright].append((marks.T if upright else marks) & ink_mask)
+    return found
 
 
 def ruled_width(long_side: int) -> float:
@@ -683,6 +696,33 @@ def _is_edge_line(box: tuple[slice, slice], shape: tuple[int, ...]) -> bool:
         return False
     leaves_frame = any(side.start <= 1 or side.stop >= size - 1 for side, size in zip(box, shape, strict=True))
     return leaves_frame and min(centre, length - centre) < length * BORDER_BAND
+
+
+def strokes_cut_by_the_crop(
+    level: list[np.ndarray], upright: list[np.ndarray], digit: np.ndarray, ink: np.ndarray
+) -> list[np.ndarray]:
+    """Of the lines found running across the image (`each_ruled_line`), those that are the digit's
+    own strokes: a digit cropped to its ink's bounds runs a 7's bar, a 5's top or a 4's stem out
+    of the frame, as a page's line does. They are drawn with the digit's pen, as thick as its
+    strokes and as dark (a line is found down to faint ink, so it measures wider than the digit's
+    pen from Otsu's level: STROKE_THICKNESS of it), where a page's printed lines are thinner and
+    lighter than ink. Measured on the lines found in 600 tight crops (the cropped-tight set and a
+    copy) and in 5,600 photos of ruled, squared, boxed and coloured pages (the report's sets on two
+    digit ranges and copies): the crops' 0.98 and 1.52 times the pen (5th percentile, median) and
+    0.68 and 0.86 as dark as the digit's ink; the pages' 0.21 and 0.64 times (median, 95th
+    percentile) and 0.41 and 0.69 as dark. A squared page's lines run both ways and repeat one way
+    at least; on a small crop, enlarged, they can be as thick and dark as a fine pen's, so there
+    none is taken for a stroke."""
+    if level and upright and max(len(level), len(upright)) >= 2:
+        return []
+    pen, darkest = pen_width(digit), float(np.median(ink[digit]))
+    strokes = []
+    for line in level + upright:
+        rows, columns = np.nonzero(line)
+        thickness = rows.size / (max(np.ptp(rows), np.ptp(columns)) + 1)
+        if thickness >= STROKE_THICKNESS * pen and np.median(ink[line]) >= STROKE_DARKNESS * darkest:
+            strokes.append(line)
+    return strokes
 
 
 def _is_a_one(box: tuple[slice, slice], shape: tuple[int, ...]) -> bool:
@@ -1166,7 +1206,8 @@ def _mnist_style_of_gray(gray: Image.Image, inverted: bool = False) -> np.ndarra
     # lines, boxes and edges run: it is not searched for them.
     page = not small_drawing
     widest = ruled_width(max(gray.size))
-    lines = ruled_lines(faint, noise == 0, widest) if page else np.zeros_like(faint)  # no grain: drawn
+    level_lines, upright_lines = each_ruled_line(faint, noise == 0, widest) if page else ([], [])  # no grain: drawn
+    lines = np.logical_or.reduce([np.zeros_like(faint), *level_lines, *upright_lines])
     box = box_sides(faint) if page else np.zeros_like(faint)  # with the ruled lines: a comb's rows run across
     if box.any():  # a printed box is often darker than the digit: the digit's level is found without it
         lines |= box
@@ -1177,5 +1218,9 @@ def _mnist_style_of_gray(gray: Image.Image, inverted: bool = False) -> np.ndarra
         if not lines.any():
             raise
         lines = np.zeros_like(lines)  # nothing but the lines: a 1 drawn edge to edge, not a page
+        mask = digit_mask(ink, level, lines, page)
+        level_lines, upright_lines = [], []
+    if strokes := strokes_cut_by_the_crop(level_lines, upright_lines, mask, ink):
+        lines &= ~np.logical_or.reduce(strokes)
         mask = digit_mask(ink, level, lines, page)
     return fit_and_centre(match_pen(crop_to_digit(ink, mask, level, lines), pen_width(mask)))
