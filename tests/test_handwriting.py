@@ -87,6 +87,7 @@ SETS = {
     "form-crossing": "a cell of a form's grid, the next cell's digit written across the shared line up to 10% into it",
     "squared-close": "a photo of squared paper cropped close: 1.7-5 squares high, lines 1 px to 1/15 of a square",
     "colour": "a pen, paper or printed ruling in colour, photographed; a brush on a canvas of another colour",
+    "cropped-tight": "a 1-10% pen, cropped on the ink's bounds or through its strokes, four sides or left and right",
     **{kind: "MNIST's strokes as people send them (tests/realistic.py), digits 0-199" for kind in realistic.RENDERERS},
 }
 
@@ -118,6 +119,7 @@ def evaluation_sets(mnist_test_images) -> dict[tuple[str, str], list[tuple[bytes
     sets["form-crossing", "40-100 px PNG"] = handwriting.grid_cell_set(digits, seed=54, cell=handwriting.crossing_cell)
     sets["squared-close", "40-200 px JPEG"] = handwriting.squared_crop_set(digits, seed=55)
     sets["colour", "JPEG photo or PNG canvas"] = handwriting.colour_set(digits, seed=56)
+    sets["cropped-tight", "40-900 px JPEG or PNG"] = handwriting.tight_crop_set(digits, seed=57)
     # The kinds the first version was measured on, with its digits (the first 200) and seeds, so that
     # the figures compare with the ones it published.
     first = [mnist_test_images[index] for index in range(DIGITS)]
@@ -160,7 +162,8 @@ GROUPS = {
     "other resolutions": "8-16 px thumbnails, scans and pads the digit fills, photos reduced to 40-95 px",
     "other hands": "digits typed in Debian's fonts, jittered",
     "as people send them": (
-        "MNIST's strokes photographed, scanned, ruled, shaded, dim, boxed, in colour, on a canvas or a board"
+        "MNIST's strokes photographed, scanned, ruled, shaded, dim, boxed, in colour, cropped tight, on a canvas"
+        " or a board"
     ),
 }
 
