@@ -128,9 +128,10 @@ def colour_axis(colours: np.ndarray) -> tuple[float, float, float, float] | None
     axis = vectors[:, -1]  # the largest eigenvalue's: where the colours differ most
     along = colours @ axis
     agrees = np.dot(along - along.mean(), lightness - lightness.mean()) >= 0
-    axis = axis / np.abs(axis).sum() * (1.0 if agrees else -1.0)
-    if _spread(colours @ axis) <= COLOUR_GAIN * _spread(lightness):
+    weight = np.abs(axis).sum()  # the grey's scale: its weights' magnitudes sum to 1
+    if _spread(along) / weight <= COLOUR_GAIN * _spread(lightness):  # a spread keeps its size turned over
         return None
+    axis = axis / weight * (1.0 if agrees else -1.0)
     offset = -255.0 * float(np.minimum(axis, 0).sum())
     return (float(axis[0]), float(axis[1]), float(axis[2]), offset)
 
@@ -266,9 +267,14 @@ def _border(pixels: np.ndarray) -> np.ndarray:
     return np.concatenate([strip.ravel() for strip in _border_strips(pixels)])
 
 
+def _border_depth(pixels: np.ndarray) -> int:
+    """How deep `_border` reaches: a twentieth of the short side, one pixel at least."""
+    return max(1, round(min(pixels.shape) * 0.05))
+
+
 def _border_strips(pixels: np.ndarray, deeper: int = 0) -> tuple[np.ndarray, ...]:
     """`_border`'s four strips, each from its edge inward (views), `deeper` pixels deeper."""
-    return _strips(pixels, max(1, round(min(pixels.shape) * 0.05)) + deeper)
+    return _strips(pixels, _border_depth(pixels) + deeper)
 
 
 def _flat_at(border: np.ndarray, level: float) -> bool:
@@ -296,7 +302,7 @@ def _grainy_at(pixels: np.ndarray, level: int) -> bool:
     its pixels: a photo's clipped paper, where a drawing's ground lies at it. Looked at within 1
     pixel only, a 32-pixel pad drawing sent as a JPEG passed for a photo (its strokes reach its
     edges), was searched for a page's lines, and lost strokes it runs from edge to edge."""
-    band = len(_border_strips(pixels)[0])
+    band = _border_depth(pixels)
     near = []
     for strip in _border_strips(pixels, deeper=JPEG_REACH):
         off = np.abs(strip.astype(np.int16) - int(level)) > MIN_CONTRAST
