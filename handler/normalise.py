@@ -521,7 +521,12 @@ def trace_lines(grid: np.ndarray) -> list[np.ndarray]:
 def ruled_lines(ink_mask: np.ndarray, drawn: bool = False, widest: float = RULED_WIDTH) -> np.ndarray:
     """The pixels of all of `each_ruled_line`."""
     level, upright = each_ruled_line(ink_mask, drawn, widest)
-    return np.logical_or.reduce([np.zeros_like(ink_mask), *level, *upright])
+    return _union(level + upright, ink_mask)
+
+
+def _union(pieces: list[np.ndarray], like: np.ndarray) -> np.ndarray:
+    """The pixels of any of `pieces`: none, where there are none, in a mask shaped `like`."""
+    return np.logical_or.reduce([np.zeros_like(like, dtype=bool), *pieces])
 
 
 def each_ruled_line(
@@ -1216,7 +1221,7 @@ def _mnist_style_of_gray(gray: Image.Image, inverted: bool = False) -> np.ndarra
     page = not small_drawing
     widest = ruled_width(max(gray.size))
     level_lines, upright_lines = each_ruled_line(faint, noise == 0, widest) if page else ([], [])  # no grain: drawn
-    lines = np.logical_or.reduce([np.zeros_like(faint), *level_lines, *upright_lines])
+    lines = _union(level_lines + upright_lines, faint)
     box = box_sides(faint) if page else np.zeros_like(faint)  # with the ruled lines: a comb's rows run across
     if box.any():  # a printed box is often darker than the digit: the digit's level is found without it
         lines |= box
@@ -1230,6 +1235,6 @@ def _mnist_style_of_gray(gray: Image.Image, inverted: bool = False) -> np.ndarra
         mask = digit_mask(ink, level, lines, page)
         level_lines, upright_lines = [], []
     if strokes := strokes_cut_by_the_crop(level_lines, upright_lines, mask, ink):
-        lines &= ~np.logical_or.reduce(strokes)
+        lines &= ~_union(strokes, lines)
         mask = digit_mask(ink, level, lines, page)
     return fit_and_centre(match_pen(crop_to_digit(ink, mask, level, lines), pen_width(mask)))

@@ -554,6 +554,11 @@ def test_a_thin_one_drawn_edge_to_edge_is_a_one_not_a_ruling(ends):
     assert rows.max() - rows.min() >= 18 and columns.max() - columns.min() <= 4  # an upright stroke
 
 
+def margined(coverage: np.ndarray) -> np.ndarray:
+    """A crop's ink given a margin of paper a fifth of its size on every side."""
+    return np.pad(coverage, [(side // 5, side // 5) for side in coverage.shape])
+
+
 @pytest.mark.parametrize("index", [0, 15, 19, 38])  # a 7, a 5, a 4 and a 2
 def test_a_digit_cropped_to_its_ink_at_its_sides_keeps_the_strokes_the_crop_cuts(mnist_test_images, index):
     """A digit cropped on its ink's left and right runs a 7's bar, a 5's top or a 2's base out of
@@ -561,8 +566,7 @@ def test_a_digit_cropped_to_its_ink_at_its_sides_keeps_the_strokes_the_crop_cuts
     one, it was erased (the 7 read as a 1; correlating at 0.01-0.56 with the same digit given a
     margin). As thick and as dark as the digit's strokes, it is the digit's."""
     coverage = cropped_to_its_bounds(mnist_test_images[index][0], pen=0.03, inside=0, margin=0.25, long_side=400)
-    padded = np.pad(coverage, [(side // 5, side // 5) for side in coverage.shape])
-    tight, with_margin = (np.asarray(with_grain(225 - 200 * ink, sigma=3)) for ink in (coverage, padded))
+    tight, with_margin = (np.asarray(with_grain(225 - 200 * ink, sigma=3)) for ink in (coverage, margined(coverage)))
     assert read_alike(tight, with_margin) > 0.9
 
 
@@ -786,8 +790,7 @@ def test_a_fat_digit_on_a_canvas_cropped_to_its_ink_is_read_both_ways_at_any_siz
     digit given a margin), and only a small scan was read both ways. Now one candidate is it."""
     coverage = cropped_to_its_bounds(mnist_test_images[index][0], pen=0.25, inside=0.2, margin=0, long_side=300)
     cropped = Image.fromarray((255 * (1 - coverage)).astype(np.uint8))
-    with_margin = np.pad(coverage, [(side // 5, side // 5) for side in coverage.shape])
-    expected = mnist_style(Image.fromarray((255 * (1 - with_margin)).astype(np.uint8))).astype(float)
+    expected = mnist_style(Image.fromarray((255 * (1 - margined(coverage))).astype(np.uint8))).astype(float)
     assert polarity_unsure(cropped)
     candidates = mnist_style_candidates(cropped)
     assert len(candidates) == 2
